@@ -1,0 +1,3 @@
+from khepri_cli.cli.main import main
+
+main()

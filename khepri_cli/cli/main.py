@@ -1,0 +1,192 @@
+"""The ``khepri`` command: global options, lazily loaded command groups, one error path.
+
+Each command group lives in its own module with its own ``typer.Typer``; the
+root group imports a module only when its command runs (or for ``--help``),
+so ``khepri checkin`` never pays for sync, export or their imports.
+
+Errors leave the program in exactly one place, :meth:`KhepriGroup.main`:
+a :class:`~khepri_cli.errors.KhepriError` or a bad option becomes one line on
+stderr and exit code 2 (bad usage or input) or 1 (failure at run time);
+anything else is a bug, reported in one line, with the traceback only under
+``--debug``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from khepri_cli import __version__
+from khepri_cli.cli.state import AppState
+from khepri_cli.errors import USAGE, KhepriError
+
+# name -> (module, Typer attribute, short help shown in `khepri --help`)
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("khepri_cli.cli.profile", "init_app"),
+    "profile": ("khepri_cli.cli.profile", "app"),
+    "checkin": ("khepri_cli.cli.checkin", "checkin_app"),
+    "checkins": ("khepri_cli.cli.checkin", "checkins_app"),
+    "goals": ("khepri_cli.cli.goals", "app"),
+    "constraints": ("khepri_cli.cli.constraints", "app"),
+    "export": ("khepri_cli.cli.transfer", "export_app"),
+    "import": ("khepri_cli.cli.transfer", "import_app"),
+    "sync": ("khepri_cli.cli.sync", "app"),
+    "supabase": ("khepri_cli.cli.supabase", "app"),
+}
+
+PROG = "khepri"
+
+
+class KhepriGroup(TyperGroup):
+    """The root group: lazy subcommands and the single exit point."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*self.commands, *(n for n in LAZY_COMMANDS if n not in self.commands)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            module_name, attribute = LAZY_COMMANDS[cmd_name]
+            sub_app = getattr(importlib.import_module(module_name), attribute)
+            command = typer.main.get_command(sub_app)
+            command.name = cmd_name
+            self.commands[cmd_name] = command
+        return self.commands.get(cmd_name)
+
+    def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:
+        standalone = extra.pop("standalone_mode", True)
+        args = list(sys.argv[1:] if args is None else args)
+        debug = "--debug" in args or os.environ.get("KHEPRI_DEBUG") == "1"
+        code = run_safely(
+            lambda: super(KhepriGroup, self).main(
+                args, prog_name or PROG, standalone_mode=False, **extra
+            ),
+            debug=debug,
+        )
+        if standalone:
+            sys.exit(code)
+        return code
+
+
+def run_safely(invoke: Any, *, debug: bool) -> int:
+    """Run the command; turn every way it can end into an exit code and at most one line."""
+    from typer import exceptions as typer_exceptions
+    from typer._click import exceptions as click_exceptions
+
+    try:
+        result = invoke()
+        return result if isinstance(result, int) else 0
+    except KhepriError as exc:
+        _fail(exc.message, debug)
+        return exc.exit_code
+    except click_exceptions.NoArgsIsHelpError as exc:
+        sys.stdout.write(exc.format_message())
+        return 0
+    except click_exceptions.UsageError as exc:
+        _fail(_usage_message(exc), debug)
+        return USAGE
+    except click_exceptions.ClickException as exc:
+        _fail(exc.format_message(), debug)
+        return exc.exit_code
+    except typer_exceptions.Exit as exc:
+        return exc.exit_code
+    except (typer_exceptions.Abort, KeyboardInterrupt, EOFError):
+        sys.stderr.write("\nAborted: nothing was written.\n")
+        return 130
+    except BrokenPipeError:
+        _silence_stdout()
+        return 1
+    except Exception as exc:
+        import sqlite3
+
+        if isinstance(exc, sqlite3.Error):
+            from khepri_cli.db.connection import describe_sqlite_error
+
+            _fail(describe_sqlite_error(exc, _db_hint()), debug)
+            return 1
+        detail = f"{type(exc).__name__}: {exc}"
+        hint = "" if debug else " (run again with --debug for the traceback)"
+        _fail(f"unexpected error: {detail}{hint}", debug)
+        return 1
+    finally:
+        sys.stdout.flush()
+
+
+def _usage_message(exc: Any) -> str:
+    message = exc.format_message()
+    command = exc.ctx.command_path if getattr(exc, "ctx", None) else PROG
+    return f"{message} (see '{command} --help')"
+
+
+def _fail(message: str, debug: bool) -> None:
+    if debug:
+        import traceback
+
+        traceback.print_exc()
+    sys.stderr.write(f"{PROG}: error: {message}\n")
+
+
+def _silence_stdout() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _db_hint() -> str:
+    from khepri_cli.db.connection import default_db_path
+
+    return str(default_db_path())
+
+
+app = typer.Typer(
+    cls=KhepriGroup,
+    name=PROG,
+    help="Khepri: a local-first training journal for endurance athletes.\n\n"
+    "Example:\n\n    khepri checkin --sleep-hours 7.5 --energy 7 --stress 3",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"khepri {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            help="Journal file to use (default: $KHEPRI_DB, else khepri.db in your data folder).",
+            show_default=False,
+            dir_okay=False,
+        ),
+    ] = None,
+    no_input: Annotated[
+        bool, typer.Option("--no-input", help="Never prompt; a missing required value is an error.")
+    ] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Khepri: a local-first training journal for endurance athletes."""
+    ctx.obj = AppState(db_path=db, no_input=no_input, debug=debug)
+    ctx.call_on_close(ctx.obj.close)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,1 @@
+"""Storage: the SQLite journal file, its migrations and the repositories over it."""

@@ -1,0 +1,122 @@
+"""Opening the journal file: where it lives, pragmas, schema version, transactions.
+
+This module is on every command's start-up path, so it imports only the
+standard library and platformdirs. The migrations (and sqlite-utils with
+them) are imported only when a file actually needs upgrading.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from khepri_cli.errors import StorageError
+
+SCHEMA_VERSION = 2
+"""The newest schema this Khepri knows; ``PRAGMA user_version`` of an up-to-date file."""
+
+BUSY_TIMEOUT_SECONDS = 10.0
+
+
+def default_db_path() -> Path:
+    """``$KHEPRI_DB`` if set, else ``khepri.db`` in the platform's user data directory."""
+    env = os.environ.get("KHEPRI_DB")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("khepri", appauthor=False)) / "khepri.db"
+
+
+@dataclass
+class Journal:
+    """An open journal file: a SQLite connection in autocommit mode plus its path."""
+
+    conn: sqlite3.Connection
+    path: Path
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed on success, rolled back on any error or Ctrl-C.
+
+        ``BEGIN IMMEDIATE`` takes the write lock up front, so two commands at
+        once queue on the busy timeout instead of failing half-way.
+        """
+        if self.conn.in_transaction:  # nested: ride on the outer transaction
+            yield self.conn
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def open_journal(path: Path | None = None, *, migrate: bool = True) -> Journal:
+    """Open (creating if needed) the journal at ``path`` and bring its schema up to date."""
+    path = Path(path) if path is not None else default_db_path()
+    if path.exists() and path.is_dir():
+        raise StorageError(f"cannot open journal {path}: it is a directory")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(
+            f"cannot create the journal directory {path.parent}: {exc.strerror or exc}"
+        ) from None
+    try:
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StorageError(f"cannot open journal {path}: {exc}") from None
+    conn.row_factory = sqlite3.Row
+    journal = Journal(conn, path)
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        if version > SCHEMA_VERSION:
+            raise StorageError(
+                f"journal {path} was written by a newer Khepri (schema version {version}; "
+                f"this Khepri knows up to {SCHEMA_VERSION}); upgrade Khepri to open it"
+            )
+        if version < SCHEMA_VERSION and migrate:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            from khepri_cli.db.migrations import upgrade
+
+            upgrade(conn)
+    except StorageError:
+        conn.close()
+        raise
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StorageError(describe_sqlite_error(exc, path)) from None
+    return journal
+
+
+def describe_sqlite_error(exc: sqlite3.Error, path: Path | str) -> str:
+    """One line for a SQLite failure, phrased for the person at the keyboard."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return (
+            f"journal {path} is locked by another program (waited "
+            f"{BUSY_TIMEOUT_SECONDS:g} s); try again when it has finished"
+        )
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return f"journal {path} is not a readable Khepri database ({text})"
+    if "readonly" in text or "read-only" in text:
+        return f"journal {path} is read-only; Khepri cannot write to it"
+    if "unable to open" in text:
+        return f"cannot open journal {path}: check that its folder exists and is writable"
+    if "disk I/O" in text or "full" in text:
+        return f"journal {path} could not be written: {text}"
+    return f"journal {path}: {text}"

@@ -1,0 +1,1 @@
+"""Pure rules of the journal: readiness rubric, units, dates. No I/O, no UI."""

@@ -1,0 +1,1 @@
+"""Pydantic models of the five journal tables, one module each."""

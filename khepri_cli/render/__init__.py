@@ -1,0 +1,1 @@
+"""Turning models into what people read: rich on a terminal, plain text, JSON."""

@@ -1,0 +1,107 @@
+"""Where output goes and how it looks: rich on a terminal, plain text when piped, JSON on request.
+
+Results go to stdout; messages (saved, deleted, warnings) go to stderr, so
+``khepri goals list --json | jq`` always sees clean JSON. rich is imported
+only when something is actually drawn on a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def is_terminal(stream: Any = None) -> bool:
+    """True when ``stream`` (stdout by default) is an interactive terminal."""
+    stream = stream or sys.stdout
+    try:
+        return bool(stream.isatty()) and os.environ.get("TERM") != "dumb"
+    except (AttributeError, ValueError):
+        return False
+
+
+def use_color() -> bool:
+    return "NO_COLOR" not in os.environ and is_terminal()
+
+
+@cache
+def console() -> Console:
+    """The rich console for stdout; respects NO_COLOR and the terminal's width."""
+    from rich.console import Console
+
+    return Console(highlight=False, no_color="NO_COLOR" in os.environ or None)
+
+
+def emit_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def say(message: str) -> None:
+    """A one-line message for the user on stderr (never mixed into results)."""
+    sys.stderr.write(message + "\n")
+
+
+def out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def plain_table(headers: list[str], rows: list[list[str]]) -> str:
+    """Aligned columns without borders or colour: for pipes, grep and awk."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    for row in rows:
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(lines)
+
+
+def print_table(
+    title: str | None,
+    headers: list[str],
+    rows: list[list[str]],
+    *,
+    styles: dict[int, str] | None = None,
+    row_styles: list[str | None] | None = None,
+    empty: str = "Nothing to show.",
+    caption: str | None = None,
+) -> None:
+    """A rich table on a terminal, aligned plain text otherwise.
+
+    ``styles`` maps column index to a rich style for the whole column;
+    ``row_styles`` gives each row an optional style (e.g. the readiness light).
+    """
+    if not rows:
+        say(empty)
+        return
+    if not is_terminal():
+        out(plain_table(headers, rows))
+        return
+    from rich import box
+    from rich.table import Table
+
+    table = Table(title=title, box=box.SIMPLE_HEAD, caption=caption, title_justify="left")
+    for index, header in enumerate(headers):
+        table.add_column(header, style=(styles or {}).get(index), overflow="fold")
+    for index, row in enumerate(rows):
+        style = row_styles[index] if row_styles else None
+        table.add_row(*row, style=style)
+    console().print(table)
+
+
+LIGHT_STYLE = {"green": "bold green", "yellow": "bold yellow", "red": "bold red", "unknown": "dim"}
+LIGHT_DOT = {"green": "●", "yellow": "●", "red": "●", "unknown": "○"}
+
+
+def light(level: str | None) -> str:
+    """A readiness light as rich markup on a terminal, a plain word otherwise."""
+    level = level or "unknown"
+    if not is_terminal():
+        return level
+    return f"[{LIGHT_STYLE.get(level, 'dim')}]{LIGHT_DOT.get(level, '○')} {level}[/]"
