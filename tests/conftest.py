@@ -88,7 +88,18 @@ def khepri(db_path: Path) -> Khepri:
 def athlete(khepri: Khepri) -> Khepri:
     """A journal with a profile (metric, Europe/London, resting HR 50)."""
     khepri.ok(
-        "init", "--name", "Ada", "--ftp", "250", "--threshold-pace", "4:30",
-        "--resting-hr", "50", "--max-hr", "188", "--timezone", "Europe/London",
+        "init",
+        "--name",
+        "Ada",
+        "--ftp",
+        "250",
+        "--threshold-pace",
+        "4:30",
+        "--resting-hr",
+        "50",
+        "--max-hr",
+        "188",
+        "--timezone",
+        "Europe/London",
     )
     return khepri

@@ -10,5 +10,6 @@ JsonOption = Annotated[
     bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")
 ]
 YesOption = Annotated[
-    bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (required without a terminal).")
+    bool,
+    typer.Option("--yes", "-y", help="Do not ask for confirmation (required without a terminal)."),
 ]

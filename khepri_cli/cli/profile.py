@@ -26,10 +26,13 @@ Height = Annotated[
 Ftp = Annotated[str | None, typer.Option("--ftp", help="Functional threshold power, watts.")]
 Pace = Annotated[
     str | None,
-    typer.Option("--threshold-pace", help="Run threshold pace per km (per mile if imperial), e.g. 4:30."),
+    typer.Option(
+        "--threshold-pace", help="Run threshold pace per km (per mile if imperial), e.g. 4:30."
+    ),
 ]
 Css = Annotated[
-    str | None, typer.Option("--css", help="Critical swim speed per 100 m (100 yd if imperial), e.g. 1:35.")
+    str | None,
+    typer.Option("--css", help="Critical swim speed per 100 m (100 yd if imperial), e.g. 1:35."),
 ]
 RestingHr = Annotated[str | None, typer.Option("--resting-hr", help="Resting heart rate, bpm.")]
 MaxHr = Annotated[str | None, typer.Option("--max-hr", help="Maximum heart rate, bpm.")]
@@ -45,11 +48,19 @@ CheckinTime = Annotated[
 
 def _given(**flags: str | None) -> dict[str, str | None]:
     names = {
-        "name": "display_name", "dob": "date_of_birth", "weight": "weight_kg",
-        "height": "height_cm", "ftp": "ftp_watts",
-        "threshold_pace": "running_threshold_pace_sec_per_km", "css": "css_sec_per_100m",
-        "resting_hr": "resting_heart_rate", "max_hr": "max_heart_rate", "lthr": "lthr",
-        "units": "preferred_units", "timezone": "timezone", "checkin_time": "daily_checkin_time",
+        "name": "display_name",
+        "dob": "date_of_birth",
+        "weight": "weight_kg",
+        "height": "height_cm",
+        "ftp": "ftp_watts",
+        "threshold_pace": "running_threshold_pace_sec_per_km",
+        "css": "css_sec_per_100m",
+        "resting_hr": "resting_heart_rate",
+        "max_hr": "max_heart_rate",
+        "lthr": "lthr",
+        "units": "preferred_units",
+        "timezone": "timezone",
+        "checkin_time": "daily_checkin_time",
     }
     return {names[k]: v for k, v in flags.items() if v is not None}
 
@@ -57,9 +68,18 @@ def _given(**flags: str | None) -> dict[str, str | None]:
 @init_app.command("init")
 def init(
     ctx: typer.Context,
-    name: Name = None, dob: Dob = None, weight: Weight = None, height: Height = None,
-    ftp: Ftp = None, threshold_pace: Pace = None, css: Css = None, resting_hr: RestingHr = None,
-    max_hr: MaxHr = None, lthr: Lthr = None, units: Units = None, timezone: Timezone = None,
+    name: Name = None,
+    dob: Dob = None,
+    weight: Weight = None,
+    height: Height = None,
+    ftp: Ftp = None,
+    threshold_pace: Pace = None,
+    css: Css = None,
+    resting_hr: RestingHr = None,
+    max_hr: MaxHr = None,
+    lthr: Lthr = None,
+    units: Units = None,
+    timezone: Timezone = None,
     checkin_time: CheckinTime = None,
 ) -> None:
     """Create your athlete profile (run again to update it).
@@ -78,9 +98,19 @@ def init(
 
     app_state = state(ctx)
     given = _given(
-        name=name, dob=dob, weight=weight, height=height, ftp=ftp, threshold_pace=threshold_pace,
-        css=css, resting_hr=resting_hr, max_hr=max_hr, lthr=lthr, units=units,
-        timezone=timezone, checkin_time=checkin_time,
+        name=name,
+        dob=dob,
+        weight=weight,
+        height=height,
+        ftp=ftp,
+        threshold_pace=threshold_pace,
+        css=css,
+        resting_hr=resting_hr,
+        max_hr=max_hr,
+        lthr=lthr,
+        units=units,
+        timezone=timezone,
+        checkin_time=checkin_time,
     )
     journal = app_state.journal()
     current = get_athlete(journal.conn)
@@ -132,9 +162,18 @@ def _show(ctx: typer.Context, as_json: bool) -> None:
 @app.command("set")
 def set_(
     ctx: typer.Context,
-    name: Name = None, dob: Dob = None, weight: Weight = None, height: Height = None,
-    ftp: Ftp = None, threshold_pace: Pace = None, css: Css = None, resting_hr: RestingHr = None,
-    max_hr: MaxHr = None, lthr: Lthr = None, units: Units = None, timezone: Timezone = None,
+    name: Name = None,
+    dob: Dob = None,
+    weight: Weight = None,
+    height: Height = None,
+    ftp: Ftp = None,
+    threshold_pace: Pace = None,
+    css: Css = None,
+    resting_hr: RestingHr = None,
+    max_hr: MaxHr = None,
+    lthr: Lthr = None,
+    units: Units = None,
+    timezone: Timezone = None,
     checkin_time: CheckinTime = None,
 ) -> None:
     """Change one or more profile values; the others stay as they are.
@@ -149,9 +188,19 @@ def set_(
     from khepri_cli.services import profile as service
 
     given = _given(
-        name=name, dob=dob, weight=weight, height=height, ftp=ftp, threshold_pace=threshold_pace,
-        css=css, resting_hr=resting_hr, max_hr=max_hr, lthr=lthr, units=units,
-        timezone=timezone, checkin_time=checkin_time,
+        name=name,
+        dob=dob,
+        weight=weight,
+        height=height,
+        ftp=ftp,
+        threshold_pace=threshold_pace,
+        css=css,
+        resting_hr=resting_hr,
+        max_hr=max_hr,
+        lthr=lthr,
+        units=units,
+        timezone=timezone,
+        checkin_time=checkin_time,
     )
     if not given:
         raise UsageProblem("nothing to change: give at least one flag, e.g. --ftp 265")

@@ -36,7 +36,9 @@ def ask_profile(current: Any | None) -> dict[str, Any]:
     """Walk through every profile field; Enter keeps the shown value."""
     from khepri_cli.domain.profile import PROFILE_FIELDS, local_timezone_name
 
-    typer.echo("Your athlete profile (Enter keeps the value in brackets, Ctrl-C cancels).", err=True)
+    typer.echo(
+        "Your athlete profile (Enter keeps the value in brackets, Ctrl-C cancels).", err=True
+    )
     units = current.units if current else "metric"
     changes: dict[str, Any] = {}
     for field in PROFILE_FIELDS:
@@ -48,7 +50,7 @@ def ask_profile(current: Any | None) -> dict[str, Any]:
             shown = defaults.get(field.column)
         if field.column in ("weight_kg", "height_cm") and shown:
             shown = shown.split(" ")[0]
-        value = ask(field.label, lambda text, f=field: f.parse(text, units), current=shown)
+        value = ask(field.label, lambda text, f=field, un=units: f.parse(text, un), current=shown)
         if value is None and current is None and shown is not None:
             value = field.parse(shown, units)
         if value is not None:

@@ -57,7 +57,12 @@ def _checkin_time(text: str, _units: str) -> str:
     import re
 
     match = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", str(text).strip())
-    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59 or int(match.group(3) or 0) > 59:
+    if (
+        not match
+        or int(match.group(1)) > 23
+        or int(match.group(2)) > 59
+        or int(match.group(3) or 0) > 59
+    ):
         raise InvalidInput("--checkin-time", text, "use a 24-hour time HH:MM, e.g. 06:30")
     return f"{int(match.group(1)):02d}:{match.group(2)}:{match.group(3) or '00'}"
 
@@ -88,53 +93,92 @@ def _with(suffix: str) -> Callable[[Any, str], str]:
 
 
 PROFILE_FIELDS: tuple[ProfileField, ...] = (
-    ProfileField("display_name", "--name", "Name", _name, _plain, "Your name, e.g. 'Ada Lovelace'."),
+    ProfileField(
+        "display_name", "--name", "Name", _name, _plain, "Your name, e.g. 'Ada Lovelace'."
+    ),
     ProfileField("preferred_units", "--units", "Units", _units, _plain, "metric or imperial."),
     ProfileField(
-        "timezone", "--timezone", "Time zone", _timezone, _plain,
+        "timezone",
+        "--timezone",
+        "Time zone",
+        _timezone,
+        _plain,
         "IANA time zone for your days, e.g. Europe/London.",
     ),
     ProfileField(
         "date_of_birth", "--dob", "Date of birth", _dob, _plain, "YYYY-MM-DD, e.g. 1990-04-12."
     ),
     ProfileField(
-        "weight_kg", "--weight", "Weight", lambda t, un: u.parse_weight(t, un, "--weight"),
-        lambda v, un: u.format_weight(v, un), "Body weight in your units (kg or lb), e.g. 70.5.",
+        "weight_kg",
+        "--weight",
+        "Weight",
+        lambda t, un: u.parse_weight(t, un, "--weight"),
+        lambda v, un: u.format_weight(v, un),
+        "Body weight in your units (kg or lb), e.g. 70.5.",
     ),
     ProfileField(
-        "height_cm", "--height", "Height", lambda t, un: u.parse_height(t, un, "--height"),
-        lambda v, un: u.format_height(v, un), "Height in cm (or 5'10\" when imperial).",
+        "height_cm",
+        "--height",
+        "Height",
+        lambda t, un: u.parse_height(t, un, "--height"),
+        lambda v, un: u.format_height(v, un),
+        "Height in cm (or 5'10\" when imperial).",
     ),
     ProfileField(
-        "ftp_watts", "--ftp", "FTP", _whole("--ftp", 1, 2500, "watts"), _with("W"),
+        "ftp_watts",
+        "--ftp",
+        "FTP",
+        _whole("--ftp", 1, 2500, "watts"),
+        _with("W"),
         "Functional threshold power in watts, e.g. 250.",
     ),
     ProfileField(
-        "running_threshold_pace_sec_per_km", "--threshold-pace", "Threshold pace",
+        "running_threshold_pace_sec_per_km",
+        "--threshold-pace",
+        "Threshold pace",
         lambda t, un: u.parse_run_pace(t, un, "--threshold-pace"),
         lambda v, un: u.format_run_pace(v, un),
         "Running threshold pace per km (per mile when imperial), e.g. 4:30.",
     ),
     ProfileField(
-        "css_sec_per_100m", "--css", "CSS", lambda t, un: u.parse_swim_pace(t, un, "--css"),
+        "css_sec_per_100m",
+        "--css",
+        "CSS",
+        lambda t, un: u.parse_swim_pace(t, un, "--css"),
         lambda v, un: u.format_swim_pace(v, un),
         "Critical swim speed per 100 m (per 100 yd when imperial), e.g. 1:35.",
     ),
     ProfileField(
-        "resting_heart_rate", "--resting-hr", "Resting HR", _whole("--resting-hr", 20, 250, "bpm"),
-        _with("bpm"), "Resting heart rate in bpm, e.g. 48.",
+        "resting_heart_rate",
+        "--resting-hr",
+        "Resting HR",
+        _whole("--resting-hr", 20, 250, "bpm"),
+        _with("bpm"),
+        "Resting heart rate in bpm, e.g. 48.",
     ),
     ProfileField(
-        "max_heart_rate", "--max-hr", "Max HR", _whole("--max-hr", 20, 250, "bpm"), _with("bpm"),
+        "max_heart_rate",
+        "--max-hr",
+        "Max HR",
+        _whole("--max-hr", 20, 250, "bpm"),
+        _with("bpm"),
         "Maximum heart rate in bpm, e.g. 188.",
     ),
     ProfileField(
-        "lthr", "--lthr", "LTHR", _whole("--lthr", 20, 250, "bpm"), _with("bpm"),
+        "lthr",
+        "--lthr",
+        "LTHR",
+        _whole("--lthr", 20, 250, "bpm"),
+        _with("bpm"),
         "Lactate threshold heart rate in bpm, e.g. 168.",
     ),
     ProfileField(
-        "daily_checkin_time", "--checkin-time", "Check-in time", _checkin_time,
-        lambda v, _un: "—" if v is None else str(v)[:5], "When you check in each day, HH:MM.",
+        "daily_checkin_time",
+        "--checkin-time",
+        "Check-in time",
+        _checkin_time,
+        lambda v, _un: "—" if v is None else str(v)[:5],
+        "When you check in each day, HH:MM.",
     ),
 )
 

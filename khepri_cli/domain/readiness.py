@@ -135,9 +135,7 @@ class Assessment:
             "generated_at": generated_at,
             "readiness": self.level,
             "advice": self.advice,
-            "signs": [
-                {"sign": s.name, "level": s.level, "reason": s.reason} for s in self.signs
-            ],
+            "signs": [{"sign": s.name, "level": s.level, "reason": s.reason} for s in self.signs],
             "baseline": {
                 "resting_hr": self.baseline.resting_hr,
                 "resting_hr_source": self.baseline.resting_hr_source,
@@ -249,6 +247,8 @@ def injuries_on(day: date, constraints: list[Any]) -> list[Injury]:
         if c.start_date > day or (c.end_date is not None and c.end_date < day):
             continue
         found.append(
-            Injury(c.title, c.injury_body_part, c.injury_severity, tuple(c.injury_restrictions or ()))
+            Injury(
+                c.title, c.injury_body_part, c.injury_severity, tuple(c.injury_restrictions or ())
+            )
         )
     return found

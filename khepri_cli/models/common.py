@@ -121,7 +121,9 @@ class Record(BaseModel):
     def create(cls, data: dict[str, Any], labels: dict[str, str] | None = None) -> Self:
         """A new row from user data: fresh id and timestamps, validated."""
         stamp = now_timestamp()
-        return validate(cls, {"id": new_id(), "created_at": stamp, "updated_at": stamp, **data}, labels)
+        return validate(
+            cls, {"id": new_id(), "created_at": stamp, "updated_at": stamp, **data}, labels
+        )
 
     def merged(self, changes: dict[str, Any], labels: dict[str, str] | None = None) -> Self:
         """This row with ``changes`` applied and the whole result validated again."""
@@ -154,8 +156,14 @@ class Record(BaseModel):
 
 
 _MESSAGE_REWRITES = (
-    ("Input should be a valid integer, unable to parse string as an integer", "must be a whole number"),
-    ("Input should be a valid integer, got a number with a fractional part", "must be a whole number"),
+    (
+        "Input should be a valid integer, unable to parse string as an integer",
+        "must be a whole number",
+    ),
+    (
+        "Input should be a valid integer, got a number with a fractional part",
+        "must be a whole number",
+    ),
     ("Input should be a valid number, unable to parse string as a number", "must be a number"),
     ("Input should be a valid", "must be a valid"),
     ("Input should be", "must be"),

@@ -14,7 +14,13 @@ ConstraintStatus = Literal["active", "resolved"]
 CONSTRAINT_TYPES: tuple[str, ...] = ("injury", "travel", "availability")
 SEVERITIES: tuple[str, ...] = ("mild", "moderate", "severe")
 WEEKDAYS: tuple[str, ...] = (
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
 )
 
 

@@ -9,10 +9,31 @@ import pytest
 
 def test_init_with_flags_creates_the_profile(khepri):
     run = khepri.ok(
-        "init", "--name", "Ada", "--ftp", "250", "--threshold-pace", "4:30", "--css", "1:35",
-        "--weight", "61.5", "--height", "168", "--resting-hr", "48", "--max-hr", "190",
-        "--lthr", "172", "--timezone", "Europe/London", "--checkin-time", "06:30",
-        "--dob", "1990-04-12",
+        "init",
+        "--name",
+        "Ada",
+        "--ftp",
+        "250",
+        "--threshold-pace",
+        "4:30",
+        "--css",
+        "1:35",
+        "--weight",
+        "61.5",
+        "--height",
+        "168",
+        "--resting-hr",
+        "48",
+        "--max-hr",
+        "190",
+        "--lthr",
+        "172",
+        "--timezone",
+        "Europe/London",
+        "--checkin-time",
+        "06:30",
+        "--dob",
+        "1990-04-12",
     )
     assert "Created the profile for Ada" in run.stderr
     [row] = khepri.rows("SELECT * FROM athletes")
@@ -47,7 +68,7 @@ def test_profile_json_is_the_row(athlete):
     data = json.loads(athlete.ok("profile", "--json").stdout)
     assert data["ftp_watts"] == 250
     assert data["intervals_icu_connected"] is False
-    assert list(data)[0] == "id" and list(data)[-1] == "updated_at"
+    assert next(iter(data)) == "id" and list(data)[-1] == "updated_at"
 
 
 def test_profile_set_changes_only_what_is_given(athlete):
