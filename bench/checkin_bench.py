@@ -1,0 +1,156 @@
+"""How fast does the journal answer? Whole-process timings against a baseline from the same run.
+
+Times, as a user would run them:
+  * ``python -c "import typer"``                      the baseline (Python + our CLI framework)
+  * ``khepri checkin --sleep-hours 7.5 ...``          on an empty journal and on a 10-year one
+  * ``khepri goals list``                              on the 10-year journal
+
+Runs are interleaved (A B C D, A B C D, ...) so drift on a noisy machine hits
+every command alike, and the medians are compared as ratios. Goals from the
+issue: a check-in with flags within 2x the baseline, and the same on a
+10-year journal as on an empty one.
+
+    python bench/checkin_bench.py [--runs 15] [--years 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+CHECKIN_FLAGS = [
+    "checkin", "--sleep-hours", "7.5", "--sleep-quality", "8", "--energy", "7",
+    "--stress", "3", "--soreness", "4", "--resting-hr", "49", "--hrv", "68",
+]  # fmt: skip
+
+
+def khepri_executable() -> list[str]:
+    script = Path(sys.executable).with_name("khepri")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("khepri")
+    if found:
+        return [found]
+    return [sys.executable, "-m", "khepri_cli"]
+
+
+def build_journal(path: Path, years: int) -> int:
+    """A journal with a profile, a few goals and ``years`` of daily check-ins."""
+    from khepri_cli.db import records
+    from khepri_cli.db.connection import open_journal
+    from khepri_cli.domain.readiness import assess
+    from khepri_cli.models.athlete import Athlete
+    from khepri_cli.models.checkin import DailyCheckin
+    from khepri_cli.models.goal import Goal
+
+    journal = open_journal(path)
+    athlete = Athlete.create({"display_name": "Bench", "resting_heart_rate": 50})
+    days = years * 365
+    today = date(2026, 11, 25)
+    with journal.transaction() as conn:
+        records.insert(conn, athlete)
+        for index, kind in enumerate(("race", "performance", "fitness", "health")):
+            goal = Goal.create(
+                {
+                    "athlete_id": athlete.id,
+                    "goal_type": kind,
+                    "title": f"{kind} goal",
+                    "target_date": today + timedelta(days=30 * (index + 1)),
+                }
+            )
+            records.insert(conn, goal)
+        for offset in range(days, 0, -1):
+            values = {
+                "athlete_id": athlete.id,
+                "checkin_date": today - timedelta(days=offset),
+                "sleep_hours": 6 + (offset % 5) * 0.5,
+                "sleep_quality": 4 + offset % 6,
+                "energy_level": 3 + offset % 7,
+                "stress_level": 1 + offset % 9,
+                "overall_soreness": 1 + offset % 8,
+                "resting_hr": 46 + offset % 9,
+                "hrv_ms": 55 + offset % 20,
+                "notes": "steady aerobic day",
+            }
+            stamp = "2026-01-01T06:00:00.000000Z"
+            values["ai_recommendation"] = assess(values).to_recommendation(stamp)
+            values["ai_recommendation_generated_at"] = stamp
+            records.insert(conn, DailyCheckin.create(values))
+    journal.close()
+    return days
+
+
+def time_once(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15, help="timed runs of each command")
+    parser.add_argument("--years", type=int, default=10, help="years of daily check-ins")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="khepri-bench-"))
+    empty, full = workdir / "empty.db", workdir / "ten-years.db"
+    build_journal(empty, 0)
+    started = time.perf_counter()
+    rows = build_journal(full, args.years)
+    print(f"built a journal of {rows} check-ins in {time.perf_counter() - started:.1f} s")
+
+    khepri = khepri_executable()
+    base_env = {**os.environ, "KHEPRI_NOW": "2026-11-25T07:30:00Z", "NO_COLOR": "1"}
+    commands = {
+        "import typer (baseline)": ([sys.executable, "-c", "import typer"], base_env),
+        "checkin, empty journal": (khepri + CHECKIN_FLAGS, {**base_env, "KHEPRI_DB": str(empty)}),
+        f"checkin, {args.years}-year journal": (
+            khepri + CHECKIN_FLAGS,
+            {**base_env, "KHEPRI_DB": str(full)},
+        ),
+        f"goals list, {args.years}-year journal": (
+            [*khepri, "goals", "list"],
+            {**base_env, "KHEPRI_DB": str(full)},
+        ),
+    }
+    for command, env in commands.values():  # warm-up: caches, .pyc files, first migration
+        time_once(command, env)
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(args.runs):
+        for name, (command, env) in commands.items():
+            samples[name].append(time_once(command, env))
+
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    baseline = medians["import typer (baseline)"]
+    print(f"\n{'command':<32} {'median':>9} {'min':>9} {'max':>9} {'× typer':>8}")
+    for name, values in samples.items():
+        print(
+            f"{name:<32} {medians[name] * 1000:>7.1f}ms {min(values) * 1000:>7.1f}ms "
+            f"{max(values) * 1000:>7.1f}ms {medians[name] / baseline:>7.2f}×"
+        )
+    full_checkin = medians[f"checkin, {args.years}-year journal"]
+    empty_checkin = medians["checkin, empty journal"]
+    ratio = full_checkin / baseline
+    growth = full_checkin / empty_checkin
+    print(
+        f"\ngoal: check-in within 2× import typer      -> {ratio:.2f}× "
+        f"{'met' if ratio <= 2 else 'NOT met'}"
+    )
+    print(
+        f"goal: {args.years}-year journal as fast as empty -> {growth:.2f}× "
+        f"{'met' if growth <= 1.10 else 'NOT met'} (within 10%)"
+    )
+    shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
