@@ -1,0 +1,1 @@
+../../khepri_cli/sql/initial_schema.sql
