@@ -3,31 +3,32 @@
 from __future__ import annotations
 
 from datetime import time
-from typing import ClassVar, Literal
+from typing import ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import field_validator
 
 from khepri_cli.domain.clock import is_valid_timezone
-from khepri_cli.models.common import Day, Dec2, Flag, Record, UUIDText
+from khepri_cli.models.common import Day, Dec2, Flag, Record, UUIDText, bounded, choice
 
-Units = Literal["metric", "imperial"]
+T = "athletes"
+Units = choice(T, "preferred_units")
 
 
 class Athlete(Record):
-    table: ClassVar[str] = "athletes"
+    table: ClassVar[str] = T
     bool_columns: ClassVar[frozenset[str]] = frozenset({"intervals_icu_connected"})
 
     auth_user_id: UUIDText | None = None
     display_name: str | None = None
     date_of_birth: Day | None = None
-    weight_kg: Dec2 | None = Field(None, gt=0, lt=1000)
-    height_cm: Dec2 | None = Field(None, gt=0, lt=1000)
-    ftp_watts: int | None = Field(None, ge=1, le=2500)
-    running_threshold_pace_sec_per_km: int | None = Field(None, ge=60, le=1800)
-    css_sec_per_100m: int | None = Field(None, ge=30, le=600)
-    resting_heart_rate: int | None = Field(None, ge=20, le=250)
-    max_heart_rate: int | None = Field(None, ge=20, le=250)
-    lthr: int | None = Field(None, ge=20, le=250)
+    weight_kg: Dec2 | None = bounded(T, "weight_kg")
+    height_cm: Dec2 | None = bounded(T, "height_cm")
+    ftp_watts: int | None = bounded(T, "ftp_watts")
+    running_threshold_pace_sec_per_km: int | None = bounded(T, "running_threshold_pace_sec_per_km")
+    css_sec_per_100m: int | None = bounded(T, "css_sec_per_100m")
+    resting_heart_rate: int | None = bounded(T, "resting_heart_rate")
+    max_heart_rate: int | None = bounded(T, "max_heart_rate")
+    lthr: int | None = bounded(T, "lthr")
     preferred_units: Units | None = "metric"
     timezone: str | None = "UTC"
     daily_checkin_time: time | None = time(7, 0)

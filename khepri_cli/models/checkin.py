@@ -2,37 +2,48 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import field_validator
 
-from khepri_cli.models.common import Day, Dec1, Dec2, Record, TextList, Timestamp, UUIDText
+from khepri_cli.domain.rules import CHOICES, SORENESS_AREAS  # noqa: F401 (re-exported)
+from khepri_cli.models.common import (
+    Day,
+    Dec1,
+    Dec2,
+    Record,
+    TextList,
+    Timestamp,
+    UUIDText,
+    bounded,
+    choice,
+)
 
-TravelStatus = Literal["home", "traveling", "returning"]
-UserResponse = Literal["accepted", "modified", "skipped", "alternative"]
-TRAVEL_STATUSES: tuple[str, ...] = ("home", "traveling", "returning")
-USER_RESPONSES: tuple[str, ...] = ("accepted", "modified", "skipped", "alternative")
-SORENESS_AREAS: tuple[str, ...] = ("legs", "back", "shoulders", "arms", "core", "neck")
+T = "daily_checkins"
+TravelStatus = choice(T, "travel_status")
+UserResponse = choice(T, "user_response")
+TRAVEL_STATUSES: tuple[str, ...] = CHOICES[T]["travel_status"]
+USER_RESPONSES: tuple[str, ...] = CHOICES[T]["user_response"]
 
 
 class DailyCheckin(Record):
-    table: ClassVar[str] = "daily_checkins"
+    table: ClassVar[str] = T
     json_columns: ClassVar[frozenset[str]] = frozenset(
         {"soreness_areas", "equipment_access", "ai_recommendation"}
     )
 
     athlete_id: UUIDText
     checkin_date: Day
-    sleep_quality: int | None = Field(None, ge=1, le=10)
-    sleep_hours: Dec1 | None = Field(None, ge=0, le=24)
-    energy_level: int | None = Field(None, ge=1, le=10)
-    stress_level: int | None = Field(None, ge=1, le=10)
-    overall_soreness: int | None = Field(None, ge=1, le=10)
+    sleep_quality: int | None = bounded(T, "sleep_quality")
+    sleep_hours: Dec1 | None = bounded(T, "sleep_hours")
+    energy_level: int | None = bounded(T, "energy_level")
+    stress_level: int | None = bounded(T, "stress_level")
+    overall_soreness: int | None = bounded(T, "overall_soreness")
     soreness_areas: dict[str, Any] | None = None
-    resting_hr: int | None = Field(None, ge=20, le=250)
-    hrv_ms: Dec1 | None = Field(None, gt=0, lt=10000)
-    weight_kg: Dec2 | None = Field(None, gt=0, lt=1000)
-    available_time_minutes: int | None = Field(None, ge=0, le=1440)
+    resting_hr: int | None = bounded(T, "resting_hr")
+    hrv_ms: Dec1 | None = bounded(T, "hrv_ms")
+    weight_kg: Dec2 | None = bounded(T, "weight_kg")
+    available_time_minutes: int | None = bounded(T, "available_time_minutes")
     equipment_access: TextList | None = None
     travel_status: TravelStatus | None = None
     notes: str | None = None

@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from khepri_cli.domain.clock import format_timestamp, now_timestamp, parse_timestamp
+from khepri_cli.domain.rules import BOUNDS, CHOICES, round_half_up
 from khepri_cli.errors import InvalidInput
 
 
@@ -64,14 +64,21 @@ def _text_list(value: Any) -> Any:
 
 def _rounded(digits: int):
     """Round half away from zero, as Postgres rounds a value into DECIMAL(p, digits)."""
-    step = Decimal(1).scaleb(-digits)
 
     def round_to(value: float | None) -> float | None:
-        if value is None:
-            return None
-        return float(Decimal(repr(value)).quantize(step, rounding=ROUND_HALF_UP))
+        return None if value is None else round_half_up(value, digits)
 
     return AfterValidator(round_to)
+
+
+def bounded(table: str, column: str, default: Any = None) -> Any:
+    """A pydantic Field with the column's range from :mod:`khepri_cli.domain.rules`."""
+    return Field(default, **BOUNDS[table][column].pydantic_kwargs())
+
+
+def choice(table: str, column: str) -> Any:
+    """The ``Literal`` type of a column's allowed values (from the rules)."""
+    return Literal[CHOICES[table][column]]
 
 
 def _not_blank(value: str) -> str:
@@ -215,17 +222,7 @@ def invalid_from(
 _BOUND_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
 
 
-def _range_text(model: type[BaseModel], column: str) -> str | None:
-    """``must be between 1 and 10`` when the failing field has both bounds."""
-    info = model.model_fields.get(column)
-    if info is None:
-        return None
-    low = high = None
-    for rule in info.metadata:
-        low = getattr(rule, "ge", None) if getattr(rule, "ge", None) is not None else low
-        low = getattr(rule, "gt", None) if getattr(rule, "gt", None) is not None else low
-        high = getattr(rule, "le", None) if getattr(rule, "le", None) is not None else high
-        high = getattr(rule, "lt", None) if getattr(rule, "lt", None) is not None else high
-    if low is None or high is None:
-        return None
-    return f"must be between {low:g} and {high:g}"
+def _range_text(model: Any, column: str) -> str | None:
+    """``must be between 1 and 10`` when the failing column has a range in the rules."""
+    bounds = BOUNDS.get(getattr(model, "table", ""), {}).get(column)
+    return bounds.describe() if bounds else None

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import ClassVar
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import ValidationInfo, field_validator
 
-from khepri_cli.models.common import Day, Dec1, Record, TextList, Title, UUIDText
+from khepri_cli.domain.rules import CHOICES
+from khepri_cli.models.common import Day, Dec1, Record, TextList, Title, UUIDText, bounded, choice
 
-ConstraintType = Literal["injury", "travel", "availability"]
-Severity = Literal["mild", "moderate", "severe"]
-ConstraintStatus = Literal["active", "resolved"]
-CONSTRAINT_TYPES: tuple[str, ...] = ("injury", "travel", "availability")
-SEVERITIES: tuple[str, ...] = ("mild", "moderate", "severe")
+T = "constraints"
+ConstraintType = choice(T, "constraint_type")
+Severity = choice(T, "injury_severity")
+ConstraintStatus = choice(T, "status")
+CONSTRAINT_TYPES: tuple[str, ...] = CHOICES[T]["constraint_type"]
+SEVERITIES: tuple[str, ...] = CHOICES[T]["injury_severity"]
 WEEKDAYS: tuple[str, ...] = (
     "monday",
     "tuesday",
@@ -25,7 +27,7 @@ WEEKDAYS: tuple[str, ...] = (
 
 
 class Constraint(Record):
-    table: ClassVar[str] = "constraints"
+    table: ClassVar[str] = T
     json_columns: ClassVar[frozenset[str]] = frozenset(
         {
             "injury_restrictions",
@@ -48,7 +50,7 @@ class Constraint(Record):
     travel_destination: str | None = None
     travel_equipment_available: TextList | None = None
     travel_facilities_available: TextList | None = None
-    availability_hours_per_week: Dec1 | None = Field(None, ge=0, le=168)
+    availability_hours_per_week: Dec1 | None = bounded(T, "availability_hours_per_week")
     availability_days_available: TextList | None = None
 
     @field_validator("end_date")

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+from typing import ClassVar
 
-from pydantic import Field
+from khepri_cli.domain.rules import CHOICES
+from khepri_cli.models.common import Day, Dec2, Record, Title, UUIDText, bounded, choice
 
-from khepri_cli.models.common import Day, Dec2, Record, Title, UUIDText
-
-GoalType = Literal["race", "performance", "fitness", "health"]
-Priority = Literal["A", "B", "C"]
-GoalStatus = Literal["active", "completed", "cancelled"]
-GOAL_TYPES: tuple[str, ...] = ("race", "performance", "fitness", "health")
-PRIORITIES: tuple[str, ...] = ("A", "B", "C")
-GOAL_STATUSES: tuple[str, ...] = ("active", "completed", "cancelled")
-
-_DEC10_2 = {"gt": -100_000_000, "lt": 100_000_000}
+T = "goals"
+GoalType = choice(T, "goal_type")
+Priority = choice(T, "priority")
+GoalStatus = choice(T, "status")
+GOAL_TYPES: tuple[str, ...] = CHOICES[T]["goal_type"]
+PRIORITIES: tuple[str, ...] = CHOICES[T]["priority"]
+GOAL_STATUSES: tuple[str, ...] = CHOICES[T]["status"]
 
 
 class Goal(Record):
-    table: ClassVar[str] = "goals"
+    table: ClassVar[str] = T
 
     athlete_id: UUIDText
     goal_type: GoalType
@@ -31,12 +29,12 @@ class Goal(Record):
     race_event_name: str | None = None
     race_distance: str | None = None
     race_location: str | None = None
-    race_target_time_seconds: int | None = Field(None, gt=0)
+    race_target_time_seconds: int | None = bounded(T, "race_target_time_seconds")
     perf_metric: str | None = None
-    perf_current_value: Dec2 | None = Field(None, **_DEC10_2)
-    perf_target_value: Dec2 | None = Field(None, **_DEC10_2)
+    perf_current_value: Dec2 | None = bounded(T, "perf_current_value")
+    perf_target_value: Dec2 | None = bounded(T, "perf_target_value")
     fitness_metric: str | None = None
-    fitness_target_value: Dec2 | None = Field(None, **_DEC10_2)
+    fitness_target_value: Dec2 | None = bounded(T, "fitness_target_value")
     health_metric: str | None = None
-    health_current_value: Dec2 | None = Field(None, **_DEC10_2)
-    health_target_value: Dec2 | None = Field(None, **_DEC10_2)
+    health_current_value: Dec2 | None = bounded(T, "health_current_value")
+    health_target_value: Dec2 | None = bounded(T, "health_target_value")

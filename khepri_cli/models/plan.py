@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from khepri_cli.models.common import Day, Record, Title, UUIDText
+from khepri_cli.models.common import Day, Record, Title, UUIDText, bounded, choice
 
-PlanStatus = Literal["draft", "active", "paused", "completed", "cancelled"]
+T = "training_plans"
+PlanStatus = choice(T, "status")
 
 
 class TrainingPlan(Record):
-    table: ClassVar[str] = "training_plans"
+    table: ClassVar[str] = T
     json_columns: ClassVar[frozenset[str]] = frozenset(
         {"phases", "weekly_template", "adjustments_log"}
     )
@@ -20,7 +21,7 @@ class TrainingPlan(Record):
     athlete_id: UUIDText
     title: Title
     description: str | None = None
-    duration_weeks: int = Field(ge=4, le=52)
+    duration_weeks: int = bounded(T, "duration_weeks", default=...)
     start_date: Day
     end_date: Day
     target_goal_id: UUIDText | None = None
