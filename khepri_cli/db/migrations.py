@@ -257,6 +257,108 @@ CREATE TABLE _khepri_sync_state (
     db.conn.execute("PRAGMA user_version = 2")
 
 
+def _pending_triggers_v2(table: str) -> str:
+    """Pending-change triggers that never depend on a conflict clause.
+
+    Inside a foreign-key action (ON UPDATE CASCADE, ON DELETE SET NULL) SQLite
+    runs every nested statement with ABORT, overriding the ``OR REPLACE`` of
+    m002's triggers, so a second change to the same row in one statement
+    failed with a UNIQUE error. Deleting the old pending row first and then
+    inserting needs no conflict resolution at all.
+    """
+    pending = "_khepri_pending_changes"
+    columns = f"INSERT INTO {pending} (table_name, row_id, op)"
+    return f"""
+DROP TRIGGER {table}_pending_insert;
+DROP TRIGGER {table}_pending_update;
+DROP TRIGGER {table}_pending_delete;
+CREATE TRIGGER {table}_pending_insert AFTER INSERT ON {table}
+BEGIN
+    DELETE FROM {pending} WHERE table_name = '{table}' AND row_id = NEW.id;
+    {columns} VALUES ('{table}', NEW.id, 'upsert');
+END;
+CREATE TRIGGER {table}_pending_update AFTER UPDATE ON {table}
+BEGIN
+    DELETE FROM {pending} WHERE table_name = '{table}' AND row_id IN (NEW.id, OLD.id);
+    {columns} VALUES ('{table}', NEW.id, 'upsert');
+    {columns} SELECT '{table}', OLD.id, 'delete' WHERE NEW.id IS NOT OLD.id;
+END;
+CREATE TRIGGER {table}_pending_delete AFTER DELETE ON {table}
+BEGIN
+    DELETE FROM {pending} WHERE table_name = '{table}' AND row_id = OLD.id;
+    {columns} VALUES ('{table}', OLD.id, 'delete');
+END;
+"""
+
+
+@migrations()
+def m003_pending_changes_inside_cascades(db: Database) -> None:
+    """Rewrite m002's triggers so cascades (goal deleted under a plan, athlete id changed) work."""
+    _run_script(db.conn, "".join(_pending_triggers_v2(t) for t in SYNCED_TABLES))
+    db.conn.execute("PRAGMA user_version = 3")
+
+
+# Columns holding a DATE or a TIMESTAMPTZ, per table (schema.md).
+_CALENDAR_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "athletes": (("date_of_birth",), ("created_at", "updated_at")),
+    "goals": (("target_date",), ("created_at", "updated_at")),
+    "constraints": (("start_date", "end_date"), ("created_at", "updated_at")),
+    "daily_checkins": (
+        ("checkin_date",),
+        ("ai_recommendation_generated_at", "created_at", "updated_at"),
+    ),
+    "training_plans": (("start_date", "end_date"), ("created_at", "updated_at")),
+}
+
+
+def _calendar_guards(table: str) -> str:
+    """Refuse days and times that do not exist (2026-02-30, 25:00), as Postgres does.
+
+    m001's ``date(x) IS x`` lets 2026-02-30 through: without a modifier,
+    SQLite (3.40 at least) echoes an impossible day back unchanged. With
+    ``'+0 days'`` every version normalises it (to 2026-03-02), so the
+    comparison fails. A CHECK cannot be altered in place, hence BEFORE triggers.
+    """
+    days, stamps = _CALENDAR_COLUMNS[table]
+    wrong = [f"(NEW.{c} IS NOT NULL AND date(NEW.{c}, '+0 days') IS NOT NEW.{c})" for c in days]
+    wrong += [
+        f"(NEW.{c} IS NOT NULL AND datetime(NEW.{c}, '+0 days')"
+        f" IS NOT replace(substr(NEW.{c}, 1, 19), 'T', ' '))"
+        for c in stamps
+    ]
+    names = ", ".join(f"{table}.{c}" for c in (*days, *stamps))
+    message = f"CHECK constraint failed: {names} must be real calendar dates and times"
+    condition = "\n    OR ".join(wrong)
+    return "".join(
+        f"""
+CREATE TRIGGER {table}_real_calendar_{event.lower()} BEFORE {event} ON {table}
+WHEN {condition}
+BEGIN
+    SELECT RAISE(ABORT, '{message}');
+END;
+"""
+        for event in ("INSERT", "UPDATE")
+    )
+
+
+@migrations()
+def m004_real_calendar_dates(db: Database) -> None:
+    """Dates and timestamps must name a day and time that exist, on every SQLite version."""
+    _run_script(db.conn, "".join(_calendar_guards(t) for t in SYNCED_TABLES))
+    db.conn.execute("PRAGMA user_version = 4")
+
+
+def _database(conn: sqlite3.Connection) -> Database:
+    """sqlite-utils' view of our connection, without side effects on it.
+
+    By default ``Database`` turns on ``PRAGMA recursive_triggers`` (which
+    would make the updated_at trigger re-fire itself, up to "too many levels
+    of trigger recursion" when an update lands in the row's creation
+    millisecond) and runs sqlite-utils plugins against the connection.
+    """
+    return Database(conn, recursive_triggers=False, execute_plugins=False)
+
+
 def _run_script(conn: sqlite3.Connection, script: str) -> None:
     """Run statements one by one inside the migration's transaction.
 
@@ -284,7 +386,7 @@ def upgrade(conn: sqlite3.Connection) -> None:
     conn.execute("BEGIN IMMEDIATE")
     try:
         if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
-            migrations.apply(Database(conn))
+            migrations.apply(_database(conn))
     except BaseException:
         conn.execute("ROLLBACK")
         raise
