@@ -1,0 +1,66 @@
+"""Daily check-ins: one row per athlete per day.
+
+Every query here names ``athlete_id`` and a ``checkin_date`` range, so SQLite
+answers it from the ``(athlete_id, checkin_date)`` index and the time taken
+does not grow with the length of the journal.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, timedelta
+
+from khepri_cli.models.checkin import DailyCheckin
+
+
+def get_checkin(conn: sqlite3.Connection, athlete_id: str, day: date) -> DailyCheckin | None:
+    """The athlete's check-in of ``day``, if there is one."""
+    row = conn.execute(
+        "SELECT * FROM daily_checkins WHERE athlete_id = ? AND checkin_date = ?",
+        (athlete_id, day.isoformat()),
+    ).fetchone()
+    return DailyCheckin.from_row(row) if row else None
+
+
+def recent_vitals(
+    conn: sqlite3.Connection, athlete_id: str, before: date, days: int
+) -> tuple[list[float], list[float]]:
+    """Resting HR and HRV values of the ``days`` days before ``before`` (the day itself excluded).
+
+    Returns ``(resting_hr_values, hrv_values)``, oldest first; days without a
+    value are left out of that list.
+    """
+    rows = conn.execute(
+        "SELECT resting_hr, hrv_ms FROM daily_checkins "
+        "WHERE athlete_id = ? AND checkin_date >= ? AND checkin_date < ? "
+        "AND (resting_hr IS NOT NULL OR hrv_ms IS NOT NULL) "
+        "ORDER BY checkin_date",
+        (athlete_id, (before - timedelta(days=days)).isoformat(), before.isoformat()),
+    ).fetchall()
+    resting = [float(r["resting_hr"]) for r in rows if r["resting_hr"] is not None]
+    hrv = [float(r["hrv_ms"]) for r in rows if r["hrv_ms"] is not None]
+    return resting, hrv
+
+
+def list_checkins(
+    conn: sqlite3.Connection,
+    athlete_id: str,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int | None = None,
+) -> list[DailyCheckin]:
+    """The athlete's check-ins from ``since`` to ``until`` (both included), newest first."""
+    where = ["athlete_id = ?"]
+    params: list[object] = [athlete_id]
+    if since is not None:
+        where.append("checkin_date >= ?")
+        params.append(since.isoformat())
+    if until is not None:
+        where.append("checkin_date <= ?")
+        params.append(until.isoformat())
+    sql = f"SELECT * FROM daily_checkins WHERE {' AND '.join(where)} ORDER BY checkin_date DESC"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [DailyCheckin.from_row(r) for r in conn.execute(sql, params)]
