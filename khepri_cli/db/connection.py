@@ -88,19 +88,30 @@ def open_journal(path: Path | None = None, *, migrate: bool = True) -> Journal:
                 f"journal {path} was written by a newer Khepri (schema version {version}; "
                 f"this Khepri knows up to {SCHEMA_VERSION}); upgrade Khepri to open it"
             )
+        if version == 0 and _has_foreign_tables(conn):
+            raise StorageError(
+                f"{path} is a SQLite database but not a Khepri journal; "
+                "choose another file with --db or KHEPRI_DB"
+            )
         if version < SCHEMA_VERSION and migrate:
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
             from khepri_cli.db.migrations import upgrade
 
             upgrade(conn)
-    except StorageError:
-        conn.close()
-        raise
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise StorageError(describe_sqlite_error(exc, path)) from None
+    except BaseException:
+        conn.close()
+        raise
     return journal
+
+
+def _has_foreign_tables(conn: sqlite3.Connection) -> bool:
+    """Does a file that no Khepri has touched (user_version 0) already hold tables?"""
+    row = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()
+    return row[0] > 0
 
 
 def describe_sqlite_error(exc: sqlite3.Error, path: Path | str) -> str:

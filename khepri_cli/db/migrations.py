@@ -388,6 +388,7 @@ def upgrade(conn: sqlite3.Connection) -> None:
         if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
             migrations.apply(_database(conn))
     except BaseException:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # SQLite may already have rolled back (disk full, I/O error)
+            conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
