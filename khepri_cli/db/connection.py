@@ -80,7 +80,11 @@ def open_journal(path: Path | None = None, *, migrate: bool = True) -> Journal:
     conn.row_factory = sqlite3.Row
     journal = Journal(conn, path)
     try:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        # One statement, so one snapshot: another command may be creating the file right now.
+        version, tables = conn.execute(
+            "SELECT (SELECT user_version FROM pragma_user_version),"
+            " (SELECT count(*) FROM sqlite_master WHERE type = 'table')"
+        ).fetchone()
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
         if version > SCHEMA_VERSION:
@@ -88,7 +92,7 @@ def open_journal(path: Path | None = None, *, migrate: bool = True) -> Journal:
                 f"journal {path} was written by a newer Khepri (schema version {version}; "
                 f"this Khepri knows up to {SCHEMA_VERSION}); upgrade Khepri to open it"
             )
-        if version == 0 and _has_foreign_tables(conn):
+        if version == 0 and tables:
             raise StorageError(
                 f"{path} is a SQLite database but not a Khepri journal; "
                 "choose another file with --db or KHEPRI_DB"
@@ -106,12 +110,6 @@ def open_journal(path: Path | None = None, *, migrate: bool = True) -> Journal:
         conn.close()
         raise
     return journal
-
-
-def _has_foreign_tables(conn: sqlite3.Connection) -> bool:
-    """Does a file that no Khepri has touched (user_version 0) already hold tables?"""
-    row = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()
-    return row[0] > 0
 
 
 def describe_sqlite_error(exc: sqlite3.Error, path: Path | str) -> str:
