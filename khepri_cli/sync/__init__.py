@@ -1,0 +1,1 @@
+"""Pushing the journal to a Supabase project's PostgreSQL: engine, transports, settings."""

@@ -1,0 +1,108 @@
+"""The one seam between the sync engine and a remote: the :class:`Transport` protocol.
+
+The engine decides everything that is the same whatever the remote is: which
+rows changed, in what order they go, how they are batched, how conflicts are
+resolved and what is reported. A transport only knows how to talk to one kind
+of remote: PostgreSQL over its wire protocol today, Supabase's HTTP API
+(PostgREST) next. It acts as one Supabase Auth user, under row level
+security, the way the app's API does.
+
+Rows cross the seam as JSON objects keyed by column name, already in the
+remote's types (dates and timestamps as ISO text, arrays and JSON documents
+as JSON, booleans as true/false). A batch of them is a JSON array: the body
+PostgREST takes for a bulk upsert, and what ``jsonb_populate_recordset``
+reads on the PostgreSQL side.
+
+Failures are raised as :class:`RemoteError` with a ``kind`` the engine turns
+into one line for the user. A transport masks its own secrets in every
+message it raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Protocol, runtime_checkable
+
+# What went wrong, as the engine needs to know it.
+UNREACHABLE = "unreachable"  # cannot connect at all
+AUTH = "auth"  # connected, but the credentials were refused
+LOST = "lost"  # the connection dropped mid-way
+TIMEOUT = "timeout"  # the server cancelled a statement (statement_timeout)
+REFUSED = "refused"  # row level security refused a row (SQLSTATE 42501)
+REJECTED = "rejected"  # a constraint refused a row (SQLSTATE class 23)
+SCHEMA = "schema"  # the remote lacks the Khepri tables or columns
+OTHER = "other"
+
+ROW_KINDS = frozenset({REFUSED, REJECTED})
+"""Failures caused by particular rows: the engine narrows the batch down to name them."""
+
+
+class RemoteError(Exception):
+    """A remote operation failed; ``message`` is safe to show (secrets masked)."""
+
+    def __init__(self, kind: str, message: str, sqlstate: str | None = None):
+        super().__init__(message)
+        self.kind = kind
+        self.message = message
+        self.sqlstate = sqlstate
+
+
+@runtime_checkable
+class Transport(Protocol):
+    """How the engine reads and writes one remote, as one user, inside one transaction."""
+
+    @property
+    def target(self) -> str:
+        """Where this transport points, fit to show (password masked)."""
+        ...
+
+    def connect(self) -> None:
+        """Open the connection; raise :class:`RemoteError` (unreachable, auth) on failure."""
+        ...
+
+    def close(self) -> None:
+        """Close the connection; never raises."""
+        ...
+
+    def begin(self, user_id: str) -> None:
+        """Start a transaction acting as Supabase Auth user ``user_id`` under RLS."""
+        ...
+
+    def commit(self) -> None:
+        """Make everything since :meth:`begin` permanent, or raise and keep nothing."""
+        ...
+
+    def rollback(self) -> None:
+        """Drop everything since :meth:`begin`; never raises."""
+        ...
+
+    def savepoint(self) -> AbstractContextManager[None]:
+        """A block whose writes are undone, and the transaction kept usable, if it raises."""
+        ...
+
+    def athlete_id_for_user(self, user_id: str) -> str | None:
+        """The id of the remote athlete row whose ``auth_user_id`` is ``user_id``, if any."""
+        ...
+
+    def checkins_on_days(self, athlete_id: str, days: Sequence[str]) -> dict[str, str]:
+        """Remote check-ins of ``athlete_id`` on any of ``days``: ``{day: id}``."""
+        ...
+
+    def upsert(self, table: str, columns: Sequence[str], rows_json: str) -> int:
+        """Insert or update (keyed by ``id``) the rows of the JSON array; return how many."""
+        ...
+
+    def delete(self, table: str, ids: Sequence[str]) -> int:
+        """Delete the rows with these ids that the user can see; return how many went."""
+        ...
+
+
+def json_array(rows: Sequence[str]) -> str:
+    """Join rows that are each a JSON object text into one JSON array text."""
+    return "[" + ",".join(rows) + "]"
+
+
+def chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,676 @@
+"""The sync engine against an in-memory remote that keeps Supabase's rules.
+
+``FakeRemote`` holds the five tables as dicts and enforces what the real
+database does to a sync: row level security per user (a row of another user
+is invisible, and writing it is refused with 42501), foreign keys, one
+check-in per athlete and day, and transactions with savepoints. The engine
+cannot tell it from PostgreSQL except by speed; tests/sync/test_sync_postgres.py
+runs the same stories against the real thing.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from khepri_cli.db import records
+from khepri_cli.db.connection import Journal, open_journal
+from khepri_cli.errors import SyncError
+from khepri_cli.models.athlete import Athlete
+from khepri_cli.models.checkin import DailyCheckin
+from khepri_cli.models.common import new_id
+from khepri_cli.models.constraint import Constraint
+from khepri_cli.models.goal import Goal
+from khepri_cli.models.plan import TrainingPlan
+from khepri_cli.sync import engine as engine_module
+from khepri_cli.sync.engine import PUSH_ORDER, SyncEngine, pending_counts, read_state
+from khepri_cli.sync.transports import base
+from khepri_cli.sync.transports.base import RemoteError, Transport
+
+USER = "6f1b7a52-3c1e-4f7e-9d42-0a3c5e7b9d11"
+OTHER_USER = "0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a"
+
+Failure = Callable[[str, str, list[dict[str, Any]]], RemoteError | None]
+
+
+class FakeRemote:
+    """The remote database: committed tables, Auth users and a log of committed writes."""
+
+    def __init__(self, users: tuple[str, ...] = (USER, OTHER_USER)):
+        self.tables: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in PUSH_ORDER}
+        self.users = set(users)
+        self.writes: list[tuple[str, str, int]] = []  # (op, table, rows) per statement
+        self.reachable = True
+
+    def rows(self, table: str) -> list[dict[str, Any]]:
+        return list(self.tables[table].values())
+
+
+class FakeTransport:
+    """A :class:`Transport` over a :class:`FakeRemote`; ``fail`` injects faults per statement."""
+
+    target = "fake://remote"
+
+    def __init__(self, remote: FakeRemote, fail: Failure | None = None):
+        self.remote = remote
+        self.fail = fail
+        self.work: dict[str, dict[str, dict[str, Any]]] | None = None
+        self.log: list[tuple[str, str, int]] = []
+        self.user: str | None = None
+        self.statements: list[tuple[str, str, int]] = []
+        self.closed = False
+
+    def connect(self) -> None:
+        if not self.remote.reachable:
+            raise RemoteError(base.UNREACHABLE, "cannot reach the database at fake://remote")
+
+    def close(self) -> None:
+        self.closed = True
+
+    def begin(self, user_id: str) -> None:
+        self.user = user_id
+        self.work = copy.deepcopy(self.remote.tables)
+        self.log = []
+
+    def commit(self) -> None:
+        assert self.work is not None
+        self.remote.tables, self.work = self.work, None
+        self.remote.writes.extend(self.log)
+
+    def rollback(self) -> None:
+        self.work = None
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        saved, log = copy.deepcopy(self.work), list(self.log)
+        try:
+            yield
+        except RemoteError:
+            self.work, self.log = saved, log
+            raise
+
+    # -- RLS as the schema's policies define it
+    def _owned(self, table: str, row: dict[str, Any]) -> bool:
+        assert self.work is not None
+        if table == "athletes":
+            return row["auth_user_id"] == self.user
+        athlete = self.work["athletes"].get(row["athlete_id"])
+        return athlete is not None and athlete["auth_user_id"] == self.user
+
+    def athlete_id_for_user(self, user_id: str) -> str | None:
+        assert self.work is not None
+        for row in self.work["athletes"].values():
+            if row["auth_user_id"] == user_id == self.user:
+                return row["id"]
+        return None
+
+    def checkins_on_days(self, athlete_id: str, days: list[str]) -> dict[str, str]:
+        assert self.work is not None
+        wanted = set(days)
+        return {
+            r["checkin_date"]: r["id"]
+            for r in self.work["daily_checkins"].values()
+            if r["athlete_id"] == athlete_id
+            and r["checkin_date"] in wanted
+            and self._owned("daily_checkins", r)
+        }
+
+    def upsert(self, table: str, columns: list[str], rows_json: str) -> int:
+        assert self.work is not None
+        rows = json.loads(rows_json)
+        self.statements.append(("upsert", table, len(rows)))
+        self._maybe_fail("upsert", table, rows)
+        target = self.work[table]
+        for row in rows:
+            assert list(row) == list(columns)
+            existing = target.get(row["id"])
+            if existing is not None and not self._owned(table, existing):
+                raise RemoteError(
+                    base.REFUSED,
+                    f'new row violates row-level security policy (USING expression) for table "{table}"',
+                    "42501",
+                )
+            if table != "athletes" and row["athlete_id"] not in self.work["athletes"]:
+                raise RemoteError(base.REJECTED, f"{table}: athlete_id is not present", "23503")
+            if table == "athletes" and row["auth_user_id"] not in self.remote.users:
+                raise RemoteError(base.REJECTED, "auth_user_id is not present in users", "23503")
+            if not self._owned(table, row):
+                raise RemoteError(
+                    base.REFUSED,
+                    f'new row violates row-level security policy for table "{table}"',
+                    "42501",
+                )
+            if table == "daily_checkins":
+                for other in target.values():
+                    if (
+                        other["id"] != row["id"]
+                        and other["athlete_id"] == row["athlete_id"]
+                        and other["checkin_date"] == row["checkin_date"]
+                    ):
+                        raise RemoteError(
+                            base.REJECTED, "duplicate key (athlete_id, checkin_date)", "23505"
+                        )
+            goal = row.get("target_goal_id")
+            if table == "training_plans" and goal is not None and goal not in self.work["goals"]:
+                raise RemoteError(base.REJECTED, "target_goal_id is not present", "23503")
+            target[row["id"]] = row
+        self.log.append(("upsert", table, len(rows)))
+        return len(rows)
+
+    def delete(self, table: str, ids: list[str]) -> int:
+        assert self.work is not None
+        self.statements.append(("delete", table, len(ids)))
+        self._maybe_fail("delete", table, [{"id": i} for i in ids])
+        gone = 0
+        for row_id in ids:
+            row = self.work[table].get(row_id)
+            if row is not None and self._owned(table, row):
+                del self.work[table][row_id]
+                gone += 1
+                if table == "athletes":
+                    for child in PUSH_ORDER[1:]:
+                        for key in [
+                            k for k, r in self.work[child].items() if r["athlete_id"] == row_id
+                        ]:
+                            del self.work[child][key]
+        self.log.append(("delete", table, gone))
+        return gone
+
+    def _maybe_fail(self, op: str, table: str, rows: list[dict[str, Any]]) -> None:
+        if self.fail is not None:
+            error = self.fail(op, table, rows)
+            if error is not None:
+                raise error
+
+
+def test_the_fake_is_a_transport():
+    assert isinstance(FakeTransport(FakeRemote()), Transport)
+
+
+# -- journal helpers -----------------------------------------------------------
+
+
+@pytest.fixture
+def journal(db_path: Path) -> Iterator[Journal]:
+    journal = open_journal(db_path)
+    yield journal
+    journal.close()
+
+
+def seed(journal: Journal, checkins: int = 3) -> dict[str, Any]:
+    """An athlete with a goal, a constraint, ``checkins`` days and a plan."""
+    athlete = Athlete.create(
+        {
+            "display_name": "Zoë Ørsted",
+            "date_of_birth": "1990-04-12",
+            "weight_kg": 61.55,
+            "ftp_watts": 250,
+            "timezone": "Europe/London",
+            "daily_checkin_time": "06:30:00",
+            "intervals_icu_connected": True,
+        }
+    )
+    goal = Goal.create(
+        {
+            "athlete_id": athlete.id,
+            "goal_type": "race",
+            "title": "Ironman 70.3 Nice",
+            "target_date": "2027-06-01",
+            "perf_current_value": 12345678.99,
+        }
+    )
+    constraint = Constraint.create(
+        {
+            "athlete_id": athlete.id,
+            "constraint_type": "injury",
+            "title": "Left knee",
+            "start_date": "2026-11-01",
+            "injury_restrictions": ["running", "jumping"],
+            "availability_hours_per_week": 7.5,
+        }
+    )
+    days = [
+        DailyCheckin.create(
+            {
+                "athlete_id": athlete.id,
+                "checkin_date": f"2026-11-{day:02d}",
+                "sleep_hours": 7.5,
+                "energy_level": 7,
+                "soreness_areas": {"legs": 6},
+                "equipment_access": ["pool"],
+                "notes": "légères courbatures",
+            }
+        )
+        for day in range(1, checkins + 1)
+    ]
+    plan = TrainingPlan.create(
+        {
+            "athlete_id": athlete.id,
+            "title": "Base",
+            "duration_weeks": 8,
+            "start_date": "2026-12-01",
+            "end_date": "2027-01-25",
+            "target_goal_id": goal.id,
+            "phases": [{"name": "base", "start_week": 1, "end_week": 8}],
+        }
+    )
+    with journal.transaction() as conn:
+        for record in (athlete, goal, constraint, *days, plan):
+            records.insert(conn, record)
+    return {"athlete": athlete, "goal": goal, "constraint": constraint, "days": days, "plan": plan}
+
+
+def pending(journal: Journal) -> int:
+    return journal.conn.execute("SELECT count(*) FROM _khepri_pending_changes").fetchone()[0]
+
+
+def dump(journal: Journal) -> str:
+    return "\n".join(journal.conn.iterdump())
+
+
+def sync(journal: Journal, remote: FakeRemote, user: str = USER, **options: Any):
+    fail = options.pop("fail", None)
+    transport = FakeTransport(remote, fail)
+    report = SyncEngine(journal, transport, **options).run(user, dry_run=False)
+    return report, transport
+
+
+def counts(report) -> dict[str, tuple[int, int, int]]:
+    return {t.table: (t.upserted, t.deleted, t.conflicts) for t in report.tables}
+
+
+# -- the happy path ------------------------------------------------------------
+
+
+def test_first_sync_pushes_everything_parents_first_and_clears_pending(journal):
+    data = seed(journal)
+    remote = FakeRemote()
+    report, transport = sync(journal, remote)
+    assert counts(report) == {
+        "athletes": (1, 0, 0),
+        "goals": (1, 0, 0),
+        "constraints": (1, 0, 0),
+        "daily_checkins": (3, 0, 0),
+        "training_plans": (1, 0, 0),
+    }
+    assert [s[1] for s in transport.statements] == list(PUSH_ORDER)
+    assert pending(journal) == 0
+    athlete = remote.tables["athletes"][data["athlete"].id]
+    assert athlete["auth_user_id"] == USER
+    assert athlete["intervals_icu_connected"] is True
+    assert athlete["weight_kg"] == 61.55
+    day = remote.tables["daily_checkins"][data["days"][0].id]
+    assert day["soreness_areas"] == {"legs": 6}
+    assert day["equipment_access"] == ["pool"]
+    assert day["notes"] == "légères courbatures"
+    assert remote.tables["constraints"][data["constraint"].id]["injury_restrictions"] == [
+        "running",
+        "jumping",
+    ]
+    assert transport.closed
+
+
+def test_first_sync_links_the_athlete_and_remembers_the_user(journal):
+    data = seed(journal)
+    report, _ = sync(journal, FakeRemote())
+    assert report.linked and report.linked_from is None
+    row = journal.conn.execute("SELECT auth_user_id FROM athletes").fetchone()
+    assert row[0] == USER
+    state = read_state(journal.conn)
+    assert state["user_id"] == USER
+    assert state["last_sync_target"] == "fake://remote"
+    assert state["last_sync_at"].startswith("2026-11-25T07:30:00")
+    assert json.loads(state["last_sync_summary"]) == {"upserted": 7, "deleted": 0, "conflicts": 0}
+    assert data["athlete"].auth_user_id is None
+
+
+def test_a_second_sync_with_nothing_changed_writes_nothing(journal):
+    seed(journal)
+    remote = FakeRemote()
+    sync(journal, remote)
+    written = list(remote.writes)
+    report, transport = sync(journal, remote)
+    assert transport.statements == []
+    assert remote.writes == written
+    assert report.upserted == report.deleted == 0
+    assert not report.linked
+
+
+def test_one_change_writes_one_row(journal):
+    data = seed(journal, checkins=20)
+    remote = FakeRemote()
+    sync(journal, remote)
+    with journal.transaction() as conn:
+        conn.execute(
+            "UPDATE daily_checkins SET energy_level = 3 WHERE id = ?", (data["days"][4].id,)
+        )
+    report, transport = sync(journal, remote)
+    assert transport.statements == [("upsert", "daily_checkins", 1)]
+    assert report.upserted == 1
+    assert remote.tables["daily_checkins"][data["days"][4].id]["energy_level"] == 3
+
+
+def test_deletes_reach_the_remote_children_first_and_before_upserts(journal):
+    data = seed(journal)
+    remote = FakeRemote()
+    sync(journal, remote)
+    with journal.transaction() as conn:
+        records.delete(conn, "goals", data["goal"].id)  # the plan's target_goal_id becomes NULL
+        records.delete(conn, "daily_checkins", data["days"][0].id)
+    report, transport = sync(journal, remote)
+    assert transport.statements == [
+        ("delete", "daily_checkins", 1),
+        ("delete", "goals", 1),
+        ("upsert", "training_plans", 1),
+    ]
+    assert counts(report)["goals"] == (0, 1, 0)
+    assert data["goal"].id not in remote.tables["goals"]
+    assert data["days"][0].id not in remote.tables["daily_checkins"]
+    assert remote.tables["training_plans"][data["plan"].id]["target_goal_id"] is None
+
+
+def test_a_day_deleted_and_checked_in_again_takes_its_day_back(journal):
+    data = seed(journal)
+    remote = FakeRemote()
+    sync(journal, remote)
+    first = data["days"][0]
+    again = DailyCheckin.create(
+        {"athlete_id": first.athlete_id, "checkin_date": "2026-11-01", "energy_level": 9}
+    )
+    with journal.transaction() as conn:
+        records.delete(conn, "daily_checkins", first.id)
+        records.insert(conn, again)
+    report, _ = sync(journal, remote)
+    assert report.conflicts == []
+    days = [r for r in remote.rows("daily_checkins") if r["checkin_date"] == "2026-11-01"]
+    assert [d["id"] for d in days] == [again.id]
+
+
+def test_large_pushes_go_in_batches(journal):
+    seed(journal, checkins=12)
+    report, transport = sync(journal, FakeRemote(), batch_rows=5)
+    assert [s for s in transport.statements if s[1] == "daily_checkins"] == [
+        ("upsert", "daily_checkins", 5),
+        ("upsert", "daily_checkins", 5),
+        ("upsert", "daily_checkins", 2),
+    ]
+    assert report.upserted == 16
+
+
+def test_progress_is_reported_per_batch(journal):
+    seed(journal, checkins=12)
+    events: list[tuple] = []
+
+    class Recorder:
+        def start(self, total: int) -> None:
+            events.append(("start", total))
+
+        def advance(self, table: str, rows: int) -> None:
+            events.append((table, rows))
+
+        def stop(self) -> None:
+            events.append(("stop",))
+
+    sync(journal, FakeRemote(), batch_rows=5, progress=Recorder())
+    assert events[0] == ("start", 16)
+    assert events[-1] == ("stop",)
+    assert sum(e[1] for e in events[1:-1]) == 16
+
+
+def test_a_row_changed_during_the_push_stays_pending(journal):
+    data = seed(journal)
+    remote = FakeRemote()
+    day = data["days"][1]
+
+    def edit_meanwhile(op, table, rows):
+        if table == "daily_checkins":
+            other = sqlite3.connect(journal.path)  # another khepri command, during the push
+            with other:
+                other.execute("UPDATE daily_checkins SET energy_level = 2 WHERE id = ?", (day.id,))
+            other.close()
+        return None
+
+    report, _ = sync(journal, remote, fail=edit_meanwhile)
+    assert report.still_pending == 1
+    left = journal.conn.execute(
+        "SELECT table_name, row_id, op FROM _khepri_pending_changes"
+    ).fetchall()
+    assert [tuple(r) for r in left] == [("daily_checkins", day.id, "upsert")]
+    assert remote.tables["daily_checkins"][day.id]["energy_level"] == 7  # the value read before
+    report, _ = sync(journal, remote)
+    assert report.upserted == 1
+    assert remote.tables["daily_checkins"][day.id]["energy_level"] == 2
+
+
+# -- faults ----------------------------------------------------------------------
+
+
+def test_an_unreachable_remote_changes_nothing_local(journal):
+    seed(journal)
+    before = dump(journal)
+    remote = FakeRemote()
+    remote.reachable = False
+    with pytest.raises(SyncError, match="cannot reach the database"):
+        sync(journal, remote)
+    assert dump(journal) == before
+
+
+def test_a_failure_mid_push_keeps_nothing_remote_and_everything_pending(journal):
+    seed(journal, checkins=12)
+    remote = FakeRemote()
+
+    def drop_on_third_batch(op, table, rows):
+        if table == "daily_checkins" and len(transport_calls) == 2:
+            return RemoteError(base.LOST, "the connection to fake://remote dropped")
+        if table == "daily_checkins":
+            transport_calls.append(1)
+        return None
+
+    transport_calls: list[int] = []
+    with pytest.raises(SyncError) as raised:
+        sync(journal, remote, fail=drop_on_third_batch, batch_rows=5)
+    message = raised.value.message
+    assert "the connection to fake://remote dropped" in message
+    assert "nothing was pushed" in message and "16 pending change(s)" in message
+    assert all(not rows for rows in remote.tables.values())
+    assert remote.writes == []
+    assert pending(journal) == 16
+    report, _ = sync(journal, remote, batch_rows=5)
+    assert report.upserted == 16
+    assert len(remote.rows("daily_checkins")) == 12
+    assert pending(journal) == 0
+
+
+def test_a_failed_commit_keeps_everything_pending_and_a_rerun_adds_no_duplicates(journal):
+    seed(journal)
+    remote = FakeRemote()
+
+    class LostAtCommit(FakeTransport):
+        def commit(self) -> None:
+            super().commit()  # the server kept it, but the answer never arrived
+            raise RemoteError(base.LOST, "the connection to fake://remote dropped")
+
+    with pytest.raises(SyncError, match="may or may not have kept this push"):
+        SyncEngine(journal, LostAtCommit(remote)).run(USER)
+    assert pending(journal) == 7
+    sync(journal, remote)
+    assert len(remote.rows("daily_checkins")) == 3 and len(remote.rows("athletes")) == 1
+    assert pending(journal) == 0
+
+
+def test_a_row_refused_by_rls_is_named_and_nothing_is_dropped(journal):
+    data = seed(journal, checkins=9)
+    remote = FakeRemote()
+    # Someone else's remote row already uses the id of one of our check-ins.
+    theirs_athlete = {
+        "id": new_id(),
+        "auth_user_id": OTHER_USER,
+    }
+    remote.tables["athletes"][theirs_athlete["id"]] = theirs_athlete
+    stolen = data["days"][6].id
+    remote.tables["daily_checkins"][stolen] = {
+        "id": stolen,
+        "athlete_id": theirs_athlete["id"],
+        "checkin_date": "2020-01-01",
+    }
+    before = copy.deepcopy(remote.tables)
+    with pytest.raises(SyncError) as raised:
+        sync(journal, remote, batch_rows=4)
+    message = raised.value.message
+    assert f"daily_checkins row {stolen}" in message
+    assert "row level security refused it (SQLSTATE 42501)" in message
+    assert remote.tables == before
+    assert pending(journal) == 13
+
+
+def test_several_refused_rows_are_counted(journal):
+    data = seed(journal, checkins=8)
+    remote = FakeRemote()
+    theirs = new_id()
+    remote.tables["athletes"][theirs] = {"id": theirs, "auth_user_id": OTHER_USER}
+    for day in data["days"][2:6]:
+        remote.tables["daily_checkins"][day.id] = {
+            "id": day.id,
+            "athlete_id": theirs,
+            "checkin_date": "2020-01-01",
+        }
+    with pytest.raises(SyncError) as raised:
+        sync(journal, remote)
+    assert f"daily_checkins row {data['days'][2].id} (and 2 more row(s) of daily_checkins)" in (
+        raised.value.message
+    )
+
+
+def test_a_journal_of_another_user_is_refused_not_dropped(journal):
+    seed(journal)
+    remote = FakeRemote()
+    sync(journal, remote, user=OTHER_USER)  # the journal's rows now belong to OTHER_USER
+    with journal.transaction() as conn:
+        conn.execute("UPDATE daily_checkins SET energy_level = 1")
+    before = copy.deepcopy(remote.tables)
+    with pytest.raises(SyncError, match=r"athletes row .*row level security refused it"):
+        sync(journal, remote, user=USER)
+    assert remote.tables == before
+    assert pending(journal) == 4
+
+
+def test_a_non_row_failure_is_reported_as_it_is(journal):
+    seed(journal)
+
+    def timeout(op, table, rows):
+        return RemoteError(base.TIMEOUT, "the server cancelled the statement")
+
+    with pytest.raises(SyncError, match=r"^the server cancelled the statement; nothing was pushed"):
+        sync(journal, FakeRemote(), fail=timeout)
+    assert pending(journal) == 7
+
+
+# -- real data on the remote -------------------------------------------------------
+
+
+def test_a_remote_profile_for_the_user_is_adopted_never_duplicated(journal):
+    data = seed(journal)
+    remote = FakeRemote()
+    remote_id = new_id()
+    remote.tables["athletes"][remote_id] = {
+        "id": remote_id,
+        "auth_user_id": USER,
+        "display_name": "from the app",
+    }
+    report, transport = sync(journal, remote)
+    assert [a["id"] for a in remote.rows("athletes")] == [remote_id]
+    assert remote.tables["athletes"][remote_id]["display_name"] == "Zoë Ørsted"
+    assert {r["athlete_id"] for r in remote.rows("daily_checkins")} == {remote_id}
+    assert ("delete", "athletes", 1) not in transport.statements
+    assert not any(s[0] == "delete" and s[1] == "athletes" for s in transport.statements)
+    [conflict] = report.conflicts
+    assert conflict.kind == engine_module.ADOPTED_PROFILE
+    assert conflict.local_id == data["athlete"].id and conflict.remote_id == remote_id
+    assert counts(report)["athletes"] == (1, 0, 1)
+    local = journal.conn.execute("SELECT id FROM athletes").fetchall()
+    assert [r[0] for r in local] == [remote_id]
+    children = journal.conn.execute(
+        "SELECT count(*) FROM daily_checkins WHERE athlete_id = ?", (remote_id,)
+    ).fetchone()[0]
+    assert children == 3
+    assert pending(journal) == 0
+    again, _ = sync(journal, remote)
+    assert again.conflicts == [] and again.upserted == 0
+
+
+def test_a_remote_check_in_on_the_same_day_is_overwritten_by_the_local_one(journal):
+    data = seed(journal)
+    remote = FakeRemote()
+    athlete = data["athlete"]
+    remote.tables["athletes"][athlete.id] = {"id": athlete.id, "auth_user_id": USER}
+    theirs = new_id()
+    remote.tables["daily_checkins"][theirs] = {
+        "id": theirs,
+        "athlete_id": athlete.id,
+        "checkin_date": "2026-11-02",
+        "energy_level": 1,
+    }
+    report, _ = sync(journal, remote)
+    days = [r for r in remote.rows("daily_checkins") if r["checkin_date"] == "2026-11-02"]
+    assert len(days) == 1
+    assert days[0]["id"] == theirs and days[0]["energy_level"] == 7
+    [conflict] = report.conflicts
+    assert conflict.kind == engine_module.SAME_DAY and conflict.day == "2026-11-02"
+    assert conflict.local_id == data["days"][1].id and conflict.remote_id == theirs
+    assert counts(report)["daily_checkins"] == (3, 0, 1)
+    local = journal.conn.execute(
+        "SELECT id FROM daily_checkins WHERE checkin_date = '2026-11-02'"
+    ).fetchone()
+    assert local[0] == theirs
+    assert len(remote.rows("daily_checkins")) == 3
+    assert pending(journal) == 0
+
+
+def test_dry_run_writes_nothing_anywhere_and_counts_what_adoption_would_push(journal):
+    seed(journal)
+    remote = FakeRemote()
+    sync(journal, remote)
+    remote_id = new_id()
+    # The remote profile was recreated by the app with another id (e.g. after a reset).
+    remote.tables = {t: {} for t in PUSH_ORDER}
+    remote.tables["athletes"][remote_id] = {"id": remote_id, "auth_user_id": USER}
+    committed = copy.deepcopy(remote.tables)
+    before = dump(journal)
+    transport = FakeTransport(remote)
+    report = SyncEngine(journal, transport).run(USER, dry_run=True)
+    assert report.dry_run
+    assert dump(journal) == before
+    assert remote.tables == committed and transport.statements == []
+    assert counts(report) == {
+        "athletes": (1, 0, 1),
+        "goals": (1, 0, 0),
+        "constraints": (1, 0, 0),
+        "daily_checkins": (3, 0, 0),
+        "training_plans": (1, 0, 0),
+    }
+
+
+def test_dry_run_of_a_fresh_journal_counts_the_pending_changes(journal):
+    seed(journal)
+    report = SyncEngine(journal, FakeTransport(FakeRemote())).run(USER, dry_run=True)
+    assert report.upserted == 7 and report.linked
+    assert pending_counts(journal.conn)["daily_checkins"] == {"upsert": 3, "delete": 0}
+    assert journal.conn.execute("SELECT auth_user_id FROM athletes").fetchone()[0] is None
+
+
+def test_a_journal_without_a_profile_is_an_error(journal):
+    with pytest.raises(Exception, match="run 'khepri init' first"):
+        sync(journal, FakeRemote())
+
+
+def test_the_engine_order_is_the_schema_order():
+    from khepri_cli.db.migrations import SYNCED_TABLES
+
+    assert PUSH_ORDER == SYNCED_TABLES
