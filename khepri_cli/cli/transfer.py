@@ -1,0 +1,89 @@
+"""``khepri export`` and ``khepri import``: the whole journal out as JSON, and back in."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from khepri_cli.cli.state import state
+
+export_app = typer.Typer()
+import_app = typer.Typer()
+
+TableOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--table",
+        "-t",
+        help="Export only this table (repeat, or separate with commas): athletes, goals, "
+        "constraints, daily_checkins, training_plans.",
+        show_default=False,
+    ),
+]
+OutputOption = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file (replaced atomically) instead of standard output.",
+        show_default=False,
+    ),
+]
+FileArgument = Annotated[
+    str,
+    typer.Argument(
+        help="The JSON document written by 'khepri export', or - for standard input.",
+        show_default=False,
+    ),
+]
+
+
+@export_app.command("export")
+def export(ctx: typer.Context, table: TableOption = None, output: OutputOption = None) -> None:
+    """Export your journal as one JSON document (all tables, or those given with --table).
+
+    Rows keep their ids and timestamps, so 'khepri import' restores them exactly.
+
+    Example:
+
+        khepri export -o khepri-backup.json
+    """
+    from pathlib import Path
+
+    from khepri_cli.domain.transfer import export_summary, pick_tables
+    from khepri_cli.render.console import say
+    from khepri_cli.services import transfer as service
+
+    tables = pick_tables(table)
+    journal = state(ctx).journal()
+    if output is None or output == "-":
+        service.export_to_stdout(journal, tables)
+        return
+    counts = service.export_to_file(journal, tables, Path(output))
+    say(export_summary(counts, output))
+
+
+@import_app.command("import")
+def import_(ctx: typer.Context, file: FileArgument) -> None:
+    """Import a document written by 'khepri export' (all or nothing).
+
+    Every row is checked before anything is written. New rows are added,
+    rows that differ are replaced by the file's version, identical rows are
+    left untouched, so importing the same file twice changes nothing.
+
+    Example:
+
+        khepri --db restored.db import khepri-backup.json
+    """
+    from khepri_cli.db.connection import default_db_path
+    from khepri_cli.domain.transfer import import_summary
+    from khepri_cli.render.console import say
+    from khepri_cli.services import transfer as service
+
+    incoming = service.load_document(file)
+    app_state = state(ctx)
+    journal_path = app_state.db_path or default_db_path()
+    tallies = service.import_into(journal_path, app_state.journal, incoming)
+    for line in import_summary(incoming.name, tallies):
+        say(line)
