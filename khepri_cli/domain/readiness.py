@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from statistics import median
 from typing import Any
 
 RUBRIC_SOURCE = "khepri-readiness-rubric"
@@ -143,6 +142,19 @@ class Assessment:
                 "hrv_source": self.baseline.hrv_source,
             },
         }
+
+
+def median(values: list[float]) -> float:
+    """The middle value (mean of the two middle ones for an even count).
+
+    Written out rather than imported: ``statistics`` pulls in fractions, decimal
+    and random, a cost every morning check-in would pay for one function.
+    """
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def baseline_from(
