@@ -49,14 +49,19 @@ class Journal:
         if self.conn.in_transaction:  # nested: ride on the outer transaction
             yield self.conn
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:  # locked past the busy timeout, read-only...
+            raise StorageError(describe_sqlite_error(exc, self.path)) from exc
         try:
             yield self.conn
-        except BaseException:
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError):  # disk full, I/O error, read-only
+                raise StorageError(describe_sqlite_error(exc, self.path)) from exc
             raise
-        self.conn.execute("COMMIT")
 
     def close(self) -> None:
         self.conn.close()
@@ -70,6 +75,11 @@ def open_journal(path: Path | None = None, *, migrate: bool = True) -> Journal:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
+        blocker = _file_in_the_way(path.parent)
+        if blocker is not None:
+            raise StorageError(
+                f"cannot create journal {path}: {blocker} is a file, not a folder"
+            ) from None
         raise StorageError(
             f"cannot create the journal directory {path.parent}: {exc.strerror or exc}"
         ) from None
@@ -110,6 +120,14 @@ def open_journal(path: Path | None = None, *, migrate: bool = True) -> Journal:
         conn.close()
         raise
     return journal
+
+
+def _file_in_the_way(folder: Path) -> Path | None:
+    """The nearest existing ancestor of ``folder`` if it is a file rather than a folder."""
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            return None if candidate.is_dir() else candidate
+    return None
 
 
 def describe_sqlite_error(exc: sqlite3.Error, path: Path | str) -> str:
