@@ -213,8 +213,7 @@ def assess(
         signs.append(Sign("soreness", level, f"overall soreness {soreness}/10"))
     for area, score in sorted((day.get("soreness_areas") or {}).items()):
         level = rubric.soreness.level(score)
-        if level != GREEN:
-            signs.append(Sign("soreness", level, f"{area.replace('_', ' ')} soreness {score}/10"))
+        signs.append(Sign("soreness", level, f"{area.replace('_', ' ')} soreness {score}/10"))
 
     rhr = day.get("resting_hr")
     if rhr is not None and baseline.resting_hr is not None:
