@@ -43,6 +43,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
 PROG = "khepri"
 
 
+class Interrupted(Exception):
+    """Ctrl-C inside a command, carried past typer's own handling of it."""
+
+
 class KhepriGroup(TyperGroup):
     """The root group: lazy subcommands and the single exit point."""
 
@@ -57,6 +61,14 @@ class KhepriGroup(TyperGroup):
             command.name = cmd_name
             self.commands[cmd_name] = command
         return self.commands.get(cmd_name)
+
+    def invoke(self, ctx: Any) -> Any:
+        # typer turns Ctrl-C into a silent exit 130; keep it an interruption so
+        # run_safely can say that nothing was written.
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:
+            raise Interrupted from exc
 
     def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:
         standalone = extra.pop("standalone_mode", True)
@@ -95,7 +107,7 @@ def run_safely(invoke: Any, *, debug: bool) -> int:
         return exc.exit_code
     except typer_exceptions.Exit as exc:
         return exc.exit_code
-    except (typer_exceptions.Abort, KeyboardInterrupt, EOFError):
+    except (Interrupted, typer_exceptions.Abort, KeyboardInterrupt, EOFError):
         sys.stderr.write("\nAborted: nothing was written.\n")
         return 130
     except BrokenPipeError:

@@ -26,16 +26,26 @@ def is_terminal(stream: Any = None) -> bool:
         return False
 
 
+def no_color() -> bool:
+    """``NO_COLOR`` is set to something other than the empty string (no-color.org)."""
+    return bool(os.environ.get("NO_COLOR"))
+
+
 def use_color() -> bool:
-    return "NO_COLOR" not in os.environ and is_terminal()
+    return not no_color() and is_terminal()
 
 
 @cache
 def console() -> Console:
-    """The rich console for stdout; respects NO_COLOR and the terminal's width."""
+    """The rich console for stdout; respects NO_COLOR and the terminal's width.
+
+    Under NO_COLOR it writes no escape codes at all: rich's own ``no_color``
+    drops colours but still emits bold, dim and italic.
+    """
     from rich.console import Console
 
-    return Console(highlight=False, no_color="NO_COLOR" in os.environ or None)
+    plain = no_color()
+    return Console(highlight=False, no_color=plain or None, color_system=None if plain else "auto")
 
 
 def emit_json(data: Any) -> None:
