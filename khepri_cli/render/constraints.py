@@ -175,7 +175,7 @@ def reopened(constraint: Constraint, changed: bool) -> None:
     elif constraint.end_date is not None:
         con.say(
             f"Reopened {_name(constraint)}; it still ends {constraint.end_date} "
-            "(change that with 'constraints edit ID --end DATE' or --clear-end)."
+            f"('khepri constraints edit {short_id(constraint.id)} --clear-end' makes it ongoing)."
         )
     else:
         con.say(f"Reopened {_name(constraint)}.")
