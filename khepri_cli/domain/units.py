@@ -57,7 +57,10 @@ def parse_run_pace(text: str, units: str = METRIC, field: str = "threshold pace"
     if unit in ("mi", "mile"):
         seconds = round(seconds / KM_PER_MILE)
     if not 60 <= seconds <= 1800:
-        raise InvalidInput(field, text, "a running pace must be between 1:00 and 30:00 per km")
+        rule = "a running pace must be between 1:00 and 30:00 per km"
+        if unit in ("mi", "mile"):
+            rule += f" (about {_mmss(60 * KM_PER_MILE)} to {_mmss(1800 * KM_PER_MILE)} per mile)"
+        raise InvalidInput(field, text, rule)
     return seconds
 
 
@@ -86,7 +89,10 @@ def parse_swim_pace(text: str, units: str = METRIC, field: str = "CSS") -> int:
     if unit == "100yd":
         seconds = round(seconds / M_PER_YARD)
     if not 30 <= seconds <= 600:
-        raise InvalidInput(field, text, "a swim pace must be between 0:30 and 10:00 per 100 m")
+        rule = "a swim pace must be between 0:30 and 10:00 per 100 m"
+        if unit == "100yd":
+            rule += f" (about {_mmss(30 * M_PER_YARD)} to {_mmss(600 * M_PER_YARD)} per 100 yd)"
+        raise InvalidInput(field, text, rule)
     return seconds
 
 
@@ -139,11 +145,26 @@ def parse_weight(text: str, units: str = METRIC, field: str = "weight") -> float
         if raw.endswith(suffix):
             raw, unit = raw[: -len(suffix)].strip(), name
             break
-    value = parse_number(raw, field, "use a number in kg or lb, e.g. 72.5 or 160lb")
+    allowed = "use a number in kg or lb, e.g. 72.5 or 160lb"
+    try:
+        value = parse_number(raw, field, allowed)
+    except InvalidInput:
+        raise InvalidInput(field, text, allowed) from None
     kg = value * KG_PER_LB if unit == "lb" else value
     if not 20 <= kg <= 400:
         raise InvalidInput(field, text, "a body weight must be between 20 and 400 kg (44–880 lb)")
-    return round(kg, 2)
+    return two_decimals(kg)
+
+
+def two_decimals(value: float) -> float:
+    """Round half away from zero to 2 decimals, as Postgres stores a DECIMAL(p, 2).
+
+    ``round(61.555, 2)`` gives 61.55 (the float is 61.55499...); the decimal
+    the person typed is what counts, so this gives 61.56.
+    """
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def format_weight(kg: float | None, units: str = METRIC) -> str:
@@ -156,20 +177,23 @@ def format_weight(kg: float | None, units: str = METRIC) -> str:
 
 def parse_height(text: str, units: str = METRIC, field: str = "height") -> float:
     """``178`` cm, or ``5'10"`` / ``70in`` when imperial -> cm, 2 decimals."""
+    allowed = "use a number of cm (e.g. 178), inches (70in) or feet and inches (5'10\")"
     raw = str(text).strip().lower()
     feet = re.fullmatch(r"(\d+)\s*'\s*(\d+(?:\.\d+)?)?\s*(?:\"|'')?", raw)
     if feet:
         cm = (int(feet.group(1)) * 12 + float(feet.group(2) or 0)) * 2.54
-    elif raw.endswith("in"):
-        cm = parse_number(raw[:-2], field) * 2.54
-    elif raw.endswith("cm"):
-        cm = parse_number(raw[:-2], field)
+    elif raw.endswith(("in", "cm")):
+        try:
+            value = parse_number(raw[:-2], field, allowed)
+        except InvalidInput:
+            raise InvalidInput(field, text, allowed) from None
+        cm = value * 2.54 if raw.endswith("in") else value
     else:
-        value = parse_number(raw, field, "use a number, e.g. 178 (cm) or 5'10\"")
+        value = parse_number(raw, field, allowed)
         cm = value * 2.54 if units == IMPERIAL else value
     if not 50 <= cm <= 272:
         raise InvalidInput(field, text, "a height must be between 50 and 272 cm")
-    return round(cm, 2)
+    return two_decimals(cm)
 
 
 def format_height(cm: float | None, units: str = METRIC) -> str:
@@ -195,7 +219,9 @@ def parse_date(text: str, today: date, field: str = "date") -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise InvalidInput(field, text, "that day does not exist in the calendar") from None
+        raise InvalidInput(
+            field, text, "that day does not exist in the calendar; use a real YYYY-MM-DD date"
+        ) from None
 
 
 def parse_list(text: str) -> list[str]:
