@@ -8,6 +8,7 @@ Fixtures:
 * ``pg_url``: a new database ``khepri_test_<random>`` with the test ``auth``
   schema (``supabase_auth.sql``) and Khepri's schema from the installed package
   applied; dropped again after the test.
+* ``pg_empty_url``: the same without Khepri's schema, like a new Supabase project.
 
 Helpers (import them with ``from .conftest import make_user, acting_as``):
 
@@ -70,28 +71,46 @@ def database_url(server_url: str, dbname: str) -> str:
     return make_conninfo(**params)
 
 
-@pytest.fixture
-def pg_url(pg_server_url: str) -> Iterator[str]:
-    """A fresh database holding Supabase's auth stand-in and Khepri's schema."""
+@contextmanager
+def fresh_database(server_url: str, *, khepri_schema: bool = True) -> Iterator[str]:
+    """A new database ``khepri_test_<random>`` with the auth stand-in (and Khepri's schema).
+
+    Dropped again afterwards, even if connections are still open.
+    """
     import psycopg
     from psycopg import sql
 
     from khepri_cli.sql import initial_schema
 
     name = f"khepri_test_{secrets.token_hex(6)}"
-    with psycopg.connect(pg_server_url, autocommit=True) as admin:
+    with psycopg.connect(server_url, autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = database_url(pg_server_url, name)
+    url = database_url(server_url, name)
     try:
         with psycopg.connect(url) as conn:
             conn.execute(AUTH_SQL.read_text(encoding="utf-8"))
-            conn.execute(initial_schema())
+            if khepri_schema:
+                conn.execute(initial_schema())
         yield url
     finally:
-        with psycopg.connect(pg_server_url, autocommit=True) as admin:
+        with psycopg.connect(server_url, autocommit=True) as admin:
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+@pytest.fixture
+def pg_url(pg_server_url: str) -> Iterator[str]:
+    """A fresh database holding Supabase's auth stand-in and Khepri's schema."""
+    with fresh_database(pg_server_url) as url:
+        yield url
+
+
+@pytest.fixture
+def pg_empty_url(pg_server_url: str) -> Iterator[str]:
+    """A fresh database like a new Supabase project: the auth stand-in, no Khepri tables."""
+    with fresh_database(pg_server_url, khepri_schema=False) as url:
+        yield url
 
 
 def make_user(pg_url: str, email: str) -> str:
