@@ -162,9 +162,9 @@ def two_decimals(value: float) -> float:
     ``round(61.555, 2)`` gives 61.55 (the float is 61.55499...); the decimal
     the person typed is what counts, so this gives 61.56.
     """
-    from decimal import ROUND_HALF_UP, Decimal
+    from khepri_cli.domain.rules import round_half_up
 
-    return float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return round_half_up(value, 2)
 
 
 def format_weight(kg: float | None, units: str = METRIC) -> str:

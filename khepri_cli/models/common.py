@@ -206,6 +206,11 @@ def invalid_from(
     error = exc.errors()[0]
     column = str(error["loc"][0]) if error["loc"] else "value"
     field = (labels or {}).get(column, column)
+    if error["type"] == "missing":  # the input is the whole row here, not a value to show
+        missing = InvalidInput(field, None, "a value is required")
+        missing.message = f"{field} is required"
+        missing.args = (missing.message,)
+        return missing
     value = error.get("input")
     if isinstance(value, dict) and column in value:
         value = value[column]
