@@ -13,7 +13,7 @@
 -- week of check-ins and a plan. Loading it again changes nothing: a user who
 -- already has a profile is left alone. Runs as postgres, so RLS does not apply.
 
-DO $seed$
+DO $$
 DECLARE
     owner_id uuid;
     athlete uuid;
@@ -100,4 +100,4 @@ BEGIN
 
     RAISE NOTICE 'Khepri seed: example athlete % for user %', athlete, owner_id;
 END
-$seed$;
+$$;
