@@ -1,0 +1,104 @@
+"""Help is the documentation: every command shows an example and every option explains itself.
+
+The command tree is walked the way ``khepri --help`` sees it, loading every
+lazily imported group. A group whose module cannot be imported fails
+``test_every_command_group_loads`` by name.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import typer
+import typer.main
+
+from khepri_cli.cli.main import LAZY_COMMANDS, app
+
+
+def command_tree() -> list[tuple[tuple[str, ...], object]]:
+    """(path, click command) for the root and every command and subcommand below it."""
+    found: list[tuple[tuple[str, ...], object]] = []
+
+    def walk(command, path: tuple[str, ...], ctx) -> None:
+        found.append((path, command))
+        if not hasattr(command, "list_commands"):
+            return
+        for name in command.list_commands(ctx):
+            try:
+                sub = command.get_command(ctx, name)
+            except Exception:  # reported by test_every_command_group_loads
+                continue
+            if sub is not None:
+                walk(sub, (*path, name), typer.Context(sub, parent=ctx, info_name=name))
+
+    root = typer.main.get_command(app)
+    walk(root, (), typer.Context(root, info_name="khepri"))
+    return found
+
+
+TREE = command_tree()
+PATHS = [path for path, _ in TREE]
+
+
+def name_of(path: tuple[str, ...]) -> str:
+    return " ".join(("khepri", *path))
+
+
+@pytest.mark.parametrize("name", list(LAZY_COMMANDS))
+def test_every_command_group_loads(name):
+    root = typer.main.get_command(app)
+    command = root.get_command(typer.Context(root, info_name="khepri"), name)
+    assert command is not None
+    assert name in {path[0] for path in PATHS if path}
+
+
+def test_the_tree_has_the_commands_of_the_interface():
+    for expected in [
+        ("init",),
+        ("profile",),
+        ("profile", "set"),
+        ("checkin",),
+        ("checkins",),
+        ("goals", "add"),
+        ("goals", "list"),
+        ("constraints", "add"),
+        ("constraints", "list"),
+        ("export",),
+        ("import",),
+        ("sync",),
+    ]:
+        assert expected in PATHS, name_of(expected)
+
+
+EXAMPLE = re.compile(r"Example:\s*\n\s*\n?\s+khepri[ \n]")
+
+
+@pytest.mark.parametrize(("path", "command"), TREE, ids=[name_of(p) for p in PATHS])
+def test_every_command_has_an_example(path, command):
+    text = command.help or ""
+    assert text.strip(), f"{name_of(path)} has no help text"
+    first = text.strip().splitlines()[0]
+    assert first and not first.startswith(("Example", " ")), first
+    assert EXAMPLE.search(text), f"{name_of(path)}: no 'Example:' followed by a khepri command"
+
+
+@pytest.mark.parametrize(("path", "command"), TREE, ids=[name_of(p) for p in PATHS])
+def test_every_option_and_argument_has_help(path, command):
+    for param in command.params:
+        assert (getattr(param, "help", None) or "").strip(), f"{name_of(path)}: {param.name}"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[name_of(p) for p in PATHS])
+def test_help_renders_with_its_example(khepri, path):
+    run = khepri(*path, "--help")
+    assert run.exit_code == 0, run.output
+    assert "Example" in run.stdout
+    assert run.stderr == ""
+    assert not khepri.db_path.exists()  # asking for help never creates a journal
+
+
+def test_the_root_help_lists_every_command(khepri):
+    shown = khepri.ok("--help").stdout
+    for name in LAZY_COMMANDS:
+        assert re.search(rf"^\W*{re.escape(name)}\s+\S", shown, re.MULTILINE), name
