@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from typing import TypeVar
 
-from khepri_cli.domain.clock import now_timestamp
+from khepri_cli.domain.clock import touch_timestamp
 from khepri_cli.errors import NotFound, UsageProblem
 from khepri_cli.models.common import Record
 
@@ -24,7 +24,7 @@ def insert(conn: sqlite3.Connection, record: Record) -> None:
 
 def update(conn: sqlite3.Connection, record: R) -> R:
     """Write every column of ``record`` over its stored row; ``updated_at`` becomes now."""
-    record = record.model_copy(update={"updated_at": now_timestamp()})
+    record = record.model_copy(update={"updated_at": touch_timestamp(record.updated_at)})
     row = record.to_row()
     assignments = ", ".join(f"{c} = :{c}" for c in row if c not in ("id", "created_at"))
     conn.execute(f"UPDATE {record.table} SET {assignments} WHERE id = :id", row)

@@ -28,6 +28,25 @@ def now_timestamp() -> str:
     return format_timestamp(utc_now())
 
 
+def touch_timestamp(previous: str | None) -> str:
+    """The ``updated_at`` for a row changing now: now, but always after ``previous``.
+
+    With the clock pinned (KHEPRI_NOW) or two edits in the same microsecond,
+    "now" may equal the stored value; one microsecond later keeps the order
+    of changes and keeps the table's touch trigger out of it.
+    """
+    from datetime import timedelta
+
+    now = utc_now()
+    if previous:
+        try:
+            floor = parse_timestamp(previous) + timedelta(microseconds=1)
+        except ValueError:
+            floor = now
+        now = max(now, floor)
+    return format_timestamp(now)
+
+
 def parse_timestamp(text: str) -> datetime:
     """Any ISO 8601 timestamp with an offset (``Z`` allowed) -> aware UTC datetime."""
     moment = datetime.fromisoformat(str(text).strip().replace("Z", "+00:00").replace(" ", "T"))
