@@ -207,7 +207,7 @@ def check_document(data: Any, name: str) -> Incoming:
             version,
             f"this Khepri reads format version {VERSION}; upgrade Khepri to import this file",
         )
-    if version != VERSION or isinstance(version, bool):
+    if type(version) is not int or version != VERSION:
         raise InvalidInput("version", version, f"must be {VERSION}")
     for key in data:
         if key not in HEADER_KEYS and key not in TABLES:
