@@ -4,15 +4,18 @@ What it does, in order (``SyncEngine.run``):
 
 1. Opens the remote and starts ONE remote transaction acting as the Supabase
    Auth user, under row level security (the transport does that part).
-2. Prepares the journal in ONE local transaction: links the athlete to the
-   user (``auth_user_id``), adopts the id of a profile the remote already
-   holds for that user, and adopts the id of a remote check-in that holds a
-   day the journal also has (the local values then overwrite it). Each
-   adoption is reported as a conflict.
+2. Links the athlete to the user (``auth_user_id``) and, when the remote
+   already holds a profile for that user under another id, adopts that id
+   (re-keying the local athlete; ``ON UPDATE CASCADE`` carries it into every
+   child row), in ONE local transaction. Reported as a conflict.
 3. Reads the pending changes (``_khepri_pending_changes``, filled by
-   triggers) in one local read snapshot, and sends them in batches: deletes
-   first, children before parents, so a day or an id that is freed can be
-   taken again; then upserts keyed by id, parents before children.
+   triggers) in one local read snapshot and sends them in batches of a few
+   thousand rows: deletes first, children before parents, so a day or an id
+   that is freed can be taken again; then upserts keyed by id, parents before
+   children. Reading the next batch overlaps the server's work on the last.
+   A remote check-in holding a day the journal pushes under another id is
+   deleted and replaced by the local one (local first), and reported as a
+   conflict.
 4. Commits the remote transaction. Only then, in one local transaction, it
    drops the pending changes it pushed whose ``seq`` is unchanged (a row
    edited during the push keeps its newer pending change) and records the
@@ -65,6 +68,10 @@ STATE_SUMMARY = "last_sync_summary"
 
 ADOPTED_PROFILE = "adopted_profile"
 SAME_DAY = "same_day_checkin"
+
+UNIQUE_VIOLATION = "23505"
+SCAN_AT_LEAST = 5000
+"""From this many pending rows of a table (and a quarter of it), scan it rather than probe."""
 
 
 class Progress(Protocol):
@@ -129,11 +136,17 @@ class SyncReport:
         }
 
 
+_Change = Sequence[Any]
+"""A pending change as read: ``(seq, row_id)``, plus the row's JSON object text for upserts.
+Rows stay as SQLite returns them: a push of 100,000 rows builds no object per row."""
+SEQ, ROW_ID, PAYLOAD = 0, 1, 2
+
+
 @dataclass
-class _Change:
-    seq: int
-    row_id: str
-    payload: str | None = None  # JSON object text, for upserts
+class _Job:
+    table: str
+    op: str  # "upsert" or "delete"
+    batch: list[_Change]
 
 
 def row_json_sql(model: type[Record]) -> str:
@@ -190,9 +203,9 @@ class SyncEngine:
     # -- the whole run ----------------------------------------------------------
 
     def run(self, user_id: str, *, dry_run: bool = False) -> SyncReport:
+        """Push (or with ``dry_run`` only count) the pending changes as ``user_id``."""
         started = self.clock()
-        conn = self.journal.conn
-        athlete = _local_athlete(conn)
+        athlete = _local_athlete(self.journal.conn)
         report = SyncReport(
             target=self.transport.target,
             user_id=user_id,
@@ -200,21 +213,27 @@ class SyncEngine:
             tables=[TableResult(t) for t in PUSH_ORDER],
         )
         if athlete.auth_user_id != user_id:
-            report.linked = True
-            report.linked_from = athlete.auth_user_id
+            report.linked, report.linked_from = True, athlete.auth_user_id
+        pushed: list[int] = []
         self._remote(self.transport.connect)
         try:
             self._remote(lambda: self.transport.begin(user_id))
-            self._prepare(athlete, user_id, report, dry_run)
-            if not dry_run:
-                pushed = self._push(report)
+            athlete_id = self._profile_id(athlete, user_id, report)
+            adopt = report.linked or athlete_id != athlete.id
+            if dry_run:
+                with self._rehearsal() as conn:
+                    _adopt(conn, athlete, user_id, athlete_id, report.linked)
+                    self._push(report, write=False)
+                self.transport.rollback()
+            else:
+                if adopt:
+                    with self.journal.transaction() as conn:
+                        _adopt(conn, athlete, user_id, athlete_id, report.linked)
+                pushed = self._push(report, write=True)
                 self._commit()
         except BaseException:
             self.transport.rollback()
             raise
-        else:
-            if dry_run:
-                self.transport.rollback()
         finally:
             self.transport.close()
         if not dry_run:
@@ -222,165 +241,181 @@ class SyncEngine:
         report.seconds = self.clock() - started
         return report
 
-    # -- step 2: link and adopt ------------------------------------------------
+    # -- step 2: the profile ------------------------------------------------------
 
-    def _prepare(self, athlete: Athlete, user_id: str, report: SyncReport, dry_run: bool) -> None:
-        """Link the athlete, adopt the remote profile's id, settle same-day check-ins."""
-        remote_athlete = self._remote(lambda: self.transport.athlete_id_for_user(user_id))
-        athlete_id = athlete.id
-        if remote_athlete is not None and remote_athlete != athlete.id:
-            athlete_id = remote_athlete
-            self._conflict(
-                report,
-                Conflict(
-                    "athletes",
-                    ADOPTED_PROFILE,
-                    athlete.id,
-                    remote_athlete,
-                    None,
-                    f"this Supabase user already has a profile remotely (id {remote_athlete}); "
-                    f"the journal's profile takes that id and its values replace the remote ones",
-                ),
-            )
-        clashes = self._same_day_clashes(athlete_id)
-        for day, (local_id, remote_id) in sorted(clashes.items()):
-            self._conflict(
-                report,
-                Conflict(
-                    "daily_checkins",
-                    SAME_DAY,
-                    local_id,
-                    remote_id,
-                    day,
-                    f"check-in of {day}: the remote already has one for that day "
-                    f"(id {remote_id}); the journal's check-in takes that id and its values "
-                    f"replace the remote ones",
-                ),
-            )
-        if dry_run:
-            self._rehearse(athlete, user_id, athlete_id, clashes, report)
-        elif report.linked or athlete_id != athlete.id or clashes:
-            with self.journal.transaction() as conn:
-                _adopt(conn, athlete, user_id, athlete_id, clashes, report.linked)
+    def _profile_id(self, athlete: Athlete, user_id: str, report: SyncReport) -> str:
+        """The id the athlete must have remotely: the user's existing profile wins."""
+        remote_id = self._remote(lambda: self.transport.athlete_id_for_user(user_id))
+        if remote_id is None or remote_id == athlete.id:
+            return athlete.id
+        self._conflict(
+            report,
+            Conflict(
+                "athletes",
+                ADOPTED_PROFILE,
+                athlete.id,
+                remote_id,
+                None,
+                f"this Supabase user already has a profile remotely (id {remote_id}); "
+                f"the journal's profile takes that id and its values replace the remote ones",
+            ),
+        )
+        return remote_id
 
-    def _rehearse(
-        self,
-        athlete: Athlete,
-        user_id: str,
-        athlete_id: str,
-        clashes: dict[str, tuple[str, str]],
-        report: SyncReport,
-    ) -> None:
-        """Dry run: link and adopt inside a local transaction that is rolled back, and
-        count what would be pushed then (adopting a profile makes every child row pending)."""
+    @contextmanager
+    def _rehearsal(self) -> Iterator[sqlite3.Connection]:
+        """A local write transaction that is always rolled back (dry run)."""
         conn = self.journal.conn
         conn.execute("BEGIN IMMEDIATE")
         try:
-            _adopt(conn, athlete, user_id, athlete_id, clashes, report.linked)
-            for table, ops in pending_counts(conn).items():
-                result = self._result(report, table)
-                result.upserted, result.deleted = ops["upsert"], ops["delete"]
+            yield conn
         finally:
             conn.execute("ROLLBACK")
 
-    def _same_day_clashes(self, athlete_id: str) -> dict[str, tuple[str, str]]:
-        """``{day: (local id, remote id)}`` for pending check-ins whose day the remote holds
-        under another id, unless that remote row is itself pending here (deleted or moved)."""
-        conn = self.journal.conn
-        local = {
-            row[0]: row[1]
-            for row in conn.execute(
-                "SELECT c.checkin_date, c.id FROM _khepri_pending_changes p "
-                "JOIN daily_checkins c ON c.id = p.row_id "
-                "WHERE p.table_name = 'daily_checkins' AND p.op = 'upsert'"
-            )
-        }
-        if not local:
-            return {}
-        remote = self._remote(lambda: self.transport.checkins_on_days(athlete_id, list(local)))
-        clashes = {}
-        for day, remote_id in remote.items():
-            local_id = local.get(day)
-            if local_id is None or local_id == remote_id:
-                continue
-            known = conn.execute(
-                "SELECT 1 FROM _khepri_pending_changes WHERE table_name = 'daily_checkins' "
-                "AND row_id = ? UNION ALL SELECT 1 FROM daily_checkins WHERE id = ?",
-                (remote_id, remote_id),
-            ).fetchone()
-            if known is None:
-                clashes[day] = (local_id, remote_id)
-        return clashes
-
-    def _conflict(self, report: SyncReport, conflict: Conflict) -> None:
-        report.conflicts.append(conflict)
-        self._result(report, conflict.table).conflicts += 1
-
     # -- step 3: push ------------------------------------------------------------
 
-    def _push(self, report: SyncReport) -> list[int]:
-        """Send every pending change; return the ``seq`` of each one sent."""
+    def _push(self, report: SyncReport, *, write: bool) -> list[int]:
+        """Send (or count) every pending change; return the ``seq`` of each one sent."""
         pushed: list[int] = []
         with self._snapshot() as conn:
-            counts = pending_counts(conn)
-            total = sum(ops["upsert"] + ops["delete"] for ops in counts.values())
-            if self.progress and total:
+            total = self._pending_total() if self.progress else 0
+            if total and self.progress:
                 self.progress.start(total)
             try:
-                for op, tables in (("delete", PUSH_ORDER[::-1]), ("upsert", PUSH_ORDER)):
-                    for table in tables:
-                        for batch in self._pending(conn, table, op):
-                            done = self._send(table, op, batch)
-                            result = self._result(report, table)
-                            if op == "delete":
-                                result.deleted += done
-                            else:
-                                result.upserted += done
-                            pushed.extend(c.seq for c in batch)
-                            self._advance(table, len(batch))
+                jobs = self._jobs(conn)
+                if write:
+                    self._stream(jobs, report, pushed)
+                else:
+                    for job in jobs:
+                        self._tally(report, job, len(job.batch), self._rehearse_days(job))
             finally:
-                if self.progress and total:
+                if total and self.progress:
                     self.progress.stop()
         return pushed
 
-    @contextmanager
-    def _snapshot(self) -> Iterator[sqlite3.Connection]:
-        """One consistent read of the journal while the push runs; writers are not blocked."""
-        conn = self.journal.conn
-        conn.execute("BEGIN")
-        try:
-            yield conn
-        finally:
-            if conn.in_transaction:
-                conn.execute("COMMIT")
+    def _jobs(self, conn: sqlite3.Connection) -> Iterator[_Job]:
+        deletes = self._deletes(conn)
+        for table in reversed(PUSH_ORDER):
+            rows = deletes.get(table, [])
+            for start in range(0, len(rows), self.batch_rows):
+                yield _Job(table, "delete", rows[start : start + self.batch_rows])
+        for table in PUSH_ORDER:
+            for batch in self._upserts(conn, table):
+                yield _Job(table, "upsert", batch)
 
-    def _pending(self, conn: sqlite3.Connection, table: str, op: str) -> Iterator[list[_Change]]:
-        if op == "delete":
-            cursor = conn.execute(
-                "SELECT seq, row_id FROM _khepri_pending_changes "
-                "WHERE table_name = ? AND op = 'delete' ORDER BY seq",
-                (table,),
-            )
-        else:
-            cursor = conn.execute(
-                f"SELECT p.seq, p.row_id, {row_json_sql(MODELS[table])} "
-                f"FROM _khepri_pending_changes p JOIN {table} t ON t.id = p.row_id "
-                f"WHERE p.table_name = ? AND p.op = 'upsert' ORDER BY p.seq",
-                (table,),
-            )
-        while rows := cursor.fetchmany(self.batch_rows):
-            yield [_Change(*row) for row in rows]
+    def _stream(self, jobs: Iterator[_Job], report: SyncReport, pushed: list[int]) -> None:
+        """Send the batches one after another on a worker thread while the next one is read.
 
-    def _send(self, table: str, op: str, batch: list[_Change]) -> int:
-        """One batch in a savepoint; when rows are refused, find and name them."""
+        At most one batch is in flight; whatever goes wrong with it is handled
+        here, on the calling thread, once the worker is idle.
+        """
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        running: tuple[_Job, Future[int]] | None = None
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="khepri-sync") as worker:
+            for job in jobs:  # reading this batch overlaps the server's work on the last
+                if running is not None:
+                    self._settle(*running, report, pushed)
+                running = (job, worker.submit(self._attempt, job))
+            if running is not None:
+                self._settle(*running, report, pushed)
+
+    def _attempt(self, job: _Job) -> int:
+        """One batch in a savepoint (on the worker thread)."""
+        with self.transport.savepoint():
+            return self._apply(job.table, job.op, job.batch)
+
+    def _settle(self, job: _Job, future: Any, report: SyncReport, pushed: list[int]) -> None:
+        conflicts: list[Conflict] = []
         try:
-            with self.transport.savepoint():
-                return self._apply(table, op, batch)
+            done = future.result()
         except RemoteError as exc:
-            if exc.kind not in base.ROW_KINDS:
-                raise self._failure(exc) from None
-            named = self._narrow(table, op, batch, MAX_NAMED_ROWS)
-            raise self._row_failure(table, exc, named) from None
+            done, conflicts = self._recover(job, exc)
+        self._tally(report, job, done, conflicts)
+        pushed.extend(c[SEQ] for c in job.batch)
+
+    def _tally(self, report: SyncReport, job: _Job, done: int, conflicts: list[Conflict]) -> None:
+        result = self._result(report, job.table)
+        if job.op == "delete":
+            result.deleted += done
+        else:
+            result.upserted += done
+        for conflict in conflicts:
+            self._conflict(report, conflict)
+        if self.progress:
+            self.progress.advance(job.table, len(job.batch))
+
+    def _recover(self, job: _Job, exc: RemoteError) -> tuple[int, list[Conflict]]:
+        """A batch failed: replace same-day check-ins and retry, or name the rows at fault."""
+        if exc.kind not in base.ROW_KINDS:
+            raise self._failure(exc) from None
+        if (
+            job.table == "daily_checkins"
+            and job.op == "upsert"
+            and exc.sqlstate == UNIQUE_VIOLATION
+        ):
+            clashes, ours = self._same_days(job.batch)
+            if clashes or ours:
+                try:
+                    with self.transport.savepoint():
+                        self.transport.delete(
+                            "daily_checkins", [*(c.remote_id for c in clashes), *ours]
+                        )
+                        return self._apply(job.table, job.op, job.batch), clashes
+                except RemoteError as again:
+                    if again.kind not in base.ROW_KINDS:
+                        raise self._failure(again) from None
+                    exc = again
+        named = self._narrow(job.table, job.op, job.batch, MAX_NAMED_ROWS)
+        raise self._row_failure(job.table, exc, named) from None
+
+    def _same_days(self, batch: list[_Change]) -> tuple[list[Conflict], list[str]]:
+        """Remote check-ins holding a day of ``batch`` under another id.
+
+        Returns the ones to replace and report (not rows of this journal), and
+        the ids of this journal's own rows pending a move to another day,
+        which may go first because their own upsert puts them back. A remote
+        row that is a journal row with nothing pending is left alone: the
+        batch then fails and names it, rather than losing it remotely.
+        """
+        wanted: dict[str, dict[str, str]] = {}
+        for change in batch:
+            row = json.loads(change[PAYLOAD])
+            wanted.setdefault(row["athlete_id"], {})[row["checkin_date"]] = change[ROW_ID]
+        found: list[tuple[str, str, str]] = []
+        for athlete_id, days in wanted.items():
+            remote = self._remote(
+                lambda a=athlete_id, d=days: self.transport.checkins_on_days(a, list(d))
+            )
+            found.extend(
+                (day, days[day], remote_id)
+                for day, remote_id in remote.items()
+                if remote_id != days[day]
+            )
+        conn = self.journal.conn
+        clashes: list[Conflict] = []
+        ours: list[str] = []
+        for day, local_id, remote_id in sorted(found):
+            local = conn.execute(
+                "SELECT 1 FROM daily_checkins WHERE id = ?", (remote_id,)
+            ).fetchone()
+            if local is None:
+                clashes.append(_same_day_conflict(day, local_id, remote_id))
+                continue
+            moving = conn.execute(
+                "SELECT 1 FROM _khepri_pending_changes WHERE table_name = 'daily_checkins' "
+                "AND row_id = ? AND op = 'upsert'",
+                (remote_id,),
+            ).fetchone()
+            if moving is not None:
+                ours.append(remote_id)
+        return clashes, ours
+
+    def _rehearse_days(self, job: _Job) -> list[Conflict]:
+        """Dry run: the same-day conflicts this batch would meet."""
+        if job.table != "daily_checkins" or job.op != "upsert":
+            return []
+        return self._same_days(job.batch)[0]
 
     def _narrow(
         self, table: str, op: str, batch: list[_Change], limit: int
@@ -411,13 +446,61 @@ class SyncEngine:
 
     def _apply(self, table: str, op: str, batch: Sequence[_Change]) -> int:
         if op == "delete":
-            return self.transport.delete(table, [c.row_id for c in batch])
-        body = base.json_array([c.payload for c in batch])
+            return self.transport.delete(table, [c[ROW_ID] for c in batch])
+        body = base.json_array([c[PAYLOAD] for c in batch])
         return self.transport.upsert(table, MODELS[table].columns(), body)
 
-    def _advance(self, table: str, rows: int) -> None:
-        if self.progress:
-            self.progress.advance(table, rows)
+    # -- reading the journal ---------------------------------------------------------
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+        """One consistent read of the journal while the push runs; writers are not blocked."""
+        conn = self.journal.conn
+        if conn.in_transaction:  # the dry run's rehearsal
+            yield conn
+            return
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("COMMIT")
+
+    def _deletes(self, conn: sqlite3.Connection) -> dict[str, list[_Change]]:
+        """Pending deletes per table, in one pass over the pending changes."""
+        deletes: dict[str, list[_Change]] = {}
+        for seq, table, row_id in conn.execute(
+            "SELECT seq, table_name, row_id FROM _khepri_pending_changes WHERE op = 'delete'"
+        ):
+            deletes.setdefault(table, []).append((seq, row_id))
+        return deletes
+
+    def _upserts(self, conn: sqlite3.Connection, table: str) -> Iterator[list[_Change]]:
+        """Pending upserts of ``table`` with each row as its remote JSON object.
+
+        A few changes are looked up one by one; when most of the table is
+        pending (a first push) one scan of the table is cheaper.
+        """
+        pending = conn.execute(
+            "SELECT count(*) FROM _khepri_pending_changes WHERE table_name = ?", (table,)
+        ).fetchone()[0]
+        if not pending:
+            return
+        row_json = row_json_sql(MODELS[table])
+        size = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()[0]
+        if pending >= SCAN_AT_LEAST and pending * 4 >= size:
+            sql = (
+                f"SELECT p.seq, t.id, {row_json} FROM {table} t CROSS JOIN _khepri_pending_changes p "
+                f"ON p.table_name = ? AND p.row_id = t.id WHERE p.op = 'upsert'"
+            )
+        else:
+            sql = (
+                f"SELECT p.seq, t.id, {row_json} FROM _khepri_pending_changes p "
+                f"JOIN {table} t ON t.id = p.row_id WHERE p.table_name = ? AND p.op = 'upsert'"
+            )
+        cursor = conn.execute(sql, (table,))
+        while rows := cursor.fetchmany(self.batch_rows):
+            yield rows
 
     # -- step 4: after the remote commit ------------------------------------------
 
@@ -425,11 +508,10 @@ class SyncEngine:
         try:
             self.transport.commit()
         except RemoteError as exc:
-            pending = self._pending_total()
             raise SyncError(
                 f"{exc.message} while committing: the server may or may not have kept this "
-                f"push; the journal keeps its {pending} pending change(s), and 'khepri sync' "
-                f"again pushes them without duplicates"
+                f"push; the journal keeps its {self._pending_total()} pending change(s), and "
+                f"'khepri sync' again pushes them without duplicates"
             ) from None
 
     def _record(self, pushed: list[int], report: SyncReport) -> int:
@@ -440,10 +522,19 @@ class SyncEngine:
             "conflicts": len(report.conflicts),
         }
         with self.journal.transaction() as conn:
-            conn.execute(
-                "DELETE FROM _khepri_pending_changes WHERE seq IN (SELECT value FROM json_each(?))",
-                (json.dumps(pushed),),
-            )
+            count, top = conn.execute(
+                "SELECT count(*), max(seq) FROM _khepri_pending_changes"
+            ).fetchone()
+            if pushed and count == len(pushed) and top == max(pushed):
+                # Nothing changed since the snapshot (any change gets a higher seq), and
+                # everything pending was pushed: drop it all at once.
+                conn.execute("DELETE FROM _khepri_pending_changes")
+            elif pushed:
+                conn.execute(
+                    "DELETE FROM _khepri_pending_changes "
+                    "WHERE seq IN (SELECT value FROM json_each(?))",
+                    (json.dumps(pushed),),
+                )
             state = {
                 STATE_USER: report.user_id,
                 STATE_AT: now_timestamp(),
@@ -483,54 +574,54 @@ class SyncEngine:
             )
         else:
             reason = f"the server rejected it: {first_exc.message}"
-        return SyncError(f"{table} row {first.row_id}{more}: {reason}; {self._untouched()}")
+        return SyncError(f"{table} row {first[ROW_ID]}{more}: {reason}; {self._untouched()}")
 
     def _untouched(self) -> str:
         return (
             f"nothing was pushed, and the journal keeps its {self._pending_total()} pending "
-            f"change(s); "
-            f"run 'khepri sync' again when this is fixed"
+            f"change(s); run 'khepri sync' again when this is fixed"
         )
 
     def _pending_total(self) -> int:
         sql = "SELECT count(*) FROM _khepri_pending_changes"
         return self.journal.conn.execute(sql).fetchone()[0]
 
+    def _conflict(self, report: SyncReport, conflict: Conflict) -> None:
+        report.conflicts.append(conflict)
+        self._result(report, conflict.table).conflicts += 1
+
     @staticmethod
     def _result(report: SyncReport, table: str) -> TableResult:
         return next(t for t in report.tables if t.table == table)
 
 
+def _same_day_conflict(day: str, local_id: str, remote_id: str) -> Conflict:
+    return Conflict(
+        "daily_checkins",
+        SAME_DAY,
+        local_id,
+        remote_id,
+        day,
+        f"check-in of {day}: the remote had another one for that day (id {remote_id}); "
+        f"it was replaced by the journal's",
+    )
+
+
 def _adopt(
-    conn: sqlite3.Connection,
-    athlete: Athlete,
-    user_id: str,
-    athlete_id: str,
-    clashes: dict[str, tuple[str, str]],
-    link: bool,
+    conn: sqlite3.Connection, athlete: Athlete, user_id: str, athlete_id: str, link: bool
 ) -> None:
-    """The local side of linking and adopting, inside the caller's transaction."""
+    """Link the athlete to the user and give it the remote profile's id (caller's transaction)."""
     if link:
         conn.execute("UPDATE athletes SET auth_user_id = ? WHERE id = ?", (user_id, athlete.id))
     if athlete_id != athlete.id:
-        rekey(conn, "athletes", athlete.id, athlete_id)
+        # ON UPDATE CASCADE re-keys every child row; the triggers make them all pending.
+        conn.execute("UPDATE athletes SET id = ? WHERE id = ?", (athlete_id, athlete.id))
         # The old id never existed remotely for this user: never push it as a delete.
         conn.execute(
             "DELETE FROM _khepri_pending_changes "
             "WHERE table_name = 'athletes' AND row_id = ? AND op = 'delete'",
             (athlete.id,),
         )
-    for local_id, remote_id in clashes.values():
-        rekey(conn, "daily_checkins", local_id, remote_id)
-
-
-def rekey(conn: sqlite3.Connection, table: str, old_id: str, new_id: str) -> None:
-    """Give a local row another id; ``ON UPDATE CASCADE`` carries it into child rows.
-
-    The pending-change triggers record an upsert of the new id and a delete of
-    the old one (and an upsert of every child row that moved with it).
-    """
-    conn.execute(f"UPDATE {table} SET id = ? WHERE id = ?", (new_id, old_id))
 
 
 def _local_athlete(conn: sqlite3.Connection) -> Athlete:

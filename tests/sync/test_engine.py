@@ -543,9 +543,10 @@ def test_several_refused_rows_are_counted(journal):
         }
     with pytest.raises(SyncError) as raised:
         sync(journal, remote)
-    assert f"daily_checkins row {data['days'][2].id} (and 2 more row(s) of daily_checkins)" in (
-        raised.value.message
-    )
+    message = raised.value.message
+    named = message.split("daily_checkins row ", 1)[1].split(" ", 1)[0]
+    assert named in {day.id for day in data["days"][2:6]}
+    assert "(and 2 more row(s) of daily_checkins)" in message
 
 
 def test_a_journal_of_another_user_is_refused_not_dropped(journal):
@@ -605,7 +606,7 @@ def test_a_remote_profile_for_the_user_is_adopted_never_duplicated(journal):
     assert again.conflicts == [] and again.upserted == 0
 
 
-def test_a_remote_check_in_on_the_same_day_is_overwritten_by_the_local_one(journal):
+def test_a_remote_check_in_on_the_same_day_is_replaced_by_the_local_one(journal):
     data = seed(journal)
     remote = FakeRemote()
     athlete = data["athlete"]
@@ -617,20 +618,62 @@ def test_a_remote_check_in_on_the_same_day_is_overwritten_by_the_local_one(journ
         "checkin_date": "2026-11-02",
         "energy_level": 1,
     }
+    before = dump(journal)
     report, _ = sync(journal, remote)
+    mine = data["days"][1]
     days = [r for r in remote.rows("daily_checkins") if r["checkin_date"] == "2026-11-02"]
     assert len(days) == 1
-    assert days[0]["id"] == theirs and days[0]["energy_level"] == 7
+    assert days[0]["id"] == mine.id and days[0]["energy_level"] == 7
     [conflict] = report.conflicts
     assert conflict.kind == engine_module.SAME_DAY and conflict.day == "2026-11-02"
-    assert conflict.local_id == data["days"][1].id and conflict.remote_id == theirs
+    assert conflict.local_id == mine.id and conflict.remote_id == theirs
+    assert "replaced by the journal's" in conflict.detail
     assert counts(report)["daily_checkins"] == (3, 0, 1)
-    local = journal.conn.execute(
-        "SELECT id FROM daily_checkins WHERE checkin_date = '2026-11-02'"
-    ).fetchone()
-    assert local[0] == theirs
     assert len(remote.rows("daily_checkins")) == 3
     assert pending(journal) == 0
+    # Nothing local changed but the link and the bookkeeping: the ids stay the journal's.
+    ids = [
+        r[0] for r in journal.conn.execute("SELECT id FROM daily_checkins ORDER BY checkin_date")
+    ]
+    assert ids == [d.id for d in data["days"]]
+    assert before != dump(journal)
+
+
+def test_dry_run_reports_the_same_day_conflict_without_replacing_anything(journal):
+    data = seed(journal)
+    remote = FakeRemote()
+    athlete = data["athlete"]
+    remote.tables["athletes"][athlete.id] = {"id": athlete.id, "auth_user_id": USER}
+    theirs = new_id()
+    remote.tables["daily_checkins"][theirs] = {
+        "id": theirs,
+        "athlete_id": athlete.id,
+        "checkin_date": "2026-11-03",
+    }
+    committed = copy.deepcopy(remote.tables)
+    before = dump(journal)
+    report = SyncEngine(journal, FakeTransport(remote)).run(USER, dry_run=True)
+    assert [(c.kind, c.day) for c in report.conflicts] == [(engine_module.SAME_DAY, "2026-11-03")]
+    assert remote.tables == committed
+    assert dump(journal) == before
+
+
+def test_a_remote_day_held_by_a_journal_row_is_not_deleted(journal):
+    """The remote holds day 1 under the id of the journal's day 2 (changed by hand remotely):
+    the push fails and names the row instead of deleting a row the journal has."""
+    data = seed(journal)
+    remote = FakeRemote()
+    sync(journal, remote)
+    first, second = data["days"][0], data["days"][1]
+    remote.tables["daily_checkins"][second.id]["checkin_date"] = "2026-11-01"
+    del remote.tables["daily_checkins"][first.id]
+    with journal.transaction() as conn:
+        conn.execute("UPDATE daily_checkins SET energy_level = 2 WHERE id = ?", (first.id,))
+    committed = copy.deepcopy(remote.tables)
+    with pytest.raises(SyncError, match=f"daily_checkins row {first.id}: the server rejected it"):
+        sync(journal, remote)
+    assert remote.tables == committed
+    assert pending(journal) == 1
 
 
 def test_dry_run_writes_nothing_anywhere_and_counts_what_adoption_would_push(journal):

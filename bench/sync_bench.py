@@ -1,0 +1,283 @@
+"""How fast does ``khepri sync`` push? Timings against PostgreSQL's COPY from the same run.
+
+In one run against a local PostgreSQL (``$KHEPRI_TEST_POSTGRES_URL``, default
+``postgresql://postgres@127.0.0.1:5432/postgres``) it
+
+  * creates a scratch database with the test ``auth`` stand-in and Khepri's schema,
+  * builds a journal of an athlete and N check-ins (default 100,000) with
+    plain SQL in one transaction, every column filled (JSON, arrays, text),
+  * times the full push (``SyncEngine.run`` through ``PostgresTransport``, as
+    ``khepri sync`` runs it), a second push with nothing changed, and a push
+    after one change,
+  * times ``COPY`` of the same rows into a scratch table of the same shape
+    (same columns, types and indexes, no RLS or triggers) as the floor,
+  * prints rows per second and the ratio of the push to COPY.
+
+Goals from the issue: the full push at least half of COPY's throughput;
+nothing changed and one change each under 0.2 s. The databases are dropped
+at the end.
+
+Each round gets a fresh database and a fresh copy of the journal; push and
+COPY alternate in which goes first, and medians of the rounds are compared,
+so a busy machine hits both alike.
+
+    python bench/sync_bench.py [--rows 100000] [--batch 5000] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+AUTH_SQL = ROOT / "tests" / "sync" / "supabase_auth.sql"
+
+# A fresh uuid4 in SQLite: random hex with the version and variant digits set.
+UUID_SQL = (
+    "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || "
+    "substr(hex(randomblob(2)), 2) || '-' || substr('89ab', 1 + (abs(random()) % 4), 1) || "
+    "substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
+)
+
+
+def database_url(server_url: str, dbname: str) -> str:
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    params = conninfo_to_dict(server_url)
+    params["dbname"] = dbname
+    return make_conninfo(**params)
+
+
+def create_database(server_url: str) -> tuple[str, str]:
+    import psycopg
+
+    from khepri_cli.sql import initial_schema
+
+    name = f"khepri_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = database_url(server_url, name)
+    with psycopg.connect(url) as conn:
+        conn.execute(AUTH_SQL.read_text(encoding="utf-8"))
+        conn.execute(initial_schema())
+    return name, url
+
+
+def drop_database(server_url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def make_user(url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "INSERT INTO auth.users (email) VALUES ('bench@example.com') RETURNING id"
+        ).fetchone()
+    return str(row[0])
+
+
+def build_journal(path: Path, rows: int) -> float:
+    """An athlete and ``rows`` daily check-ins, one per day back from 2026-11-24."""
+    from khepri_cli.db import records
+    from khepri_cli.db.connection import open_journal
+    from khepri_cli.models.athlete import Athlete
+
+    started = time.perf_counter()
+    journal = open_journal(path)
+    athlete = Athlete.create({"display_name": "Bench Zoë", "resting_heart_rate": 50})
+    with journal.transaction() as conn:
+        records.insert(conn, athlete)
+        conn.execute(
+            f"""
+            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+            INSERT INTO daily_checkins (
+                id, athlete_id, checkin_date, sleep_quality, sleep_hours, energy_level,
+                stress_level, overall_soreness, soreness_areas, resting_hr, hrv_ms, weight_kg,
+                available_time_minutes, equipment_access, travel_status, notes,
+                ai_recommendation, ai_recommendation_generated_at, user_response,
+                user_response_notes, created_at, updated_at)
+            SELECT {UUID_SQL}, ?, date('2026-11-24', '-' || i || ' days'),
+                1 + i % 10, (40 + i % 50) / 10.0, 1 + i % 10, 1 + (i * 7) % 10, 1 + (i * 3) % 10,
+                json_object('legs', 1 + i % 10, 'back', 1 + (i * 3) % 10),
+                45 + i % 20, 40 + (i % 400) / 10.0, 60 + (i % 2000) / 100.0, 30 + i % 120,
+                json_array('bike_trainer', 'pool'), 'home', 'séance ' || i || ' — ok',
+                json_object('level', 'green', 'session', 'Z2 ride', 'minutes', 60 + i % 30),
+                '2026-11-24T06:00:00.000000Z', 'accepted', NULL,
+                '2026-11-24T06:00:00.000000Z', '2026-11-24T06:00:00.000000Z'
+            FROM n
+            """,
+            (rows, athlete.id),
+        )
+    journal.close()
+    return time.perf_counter() - started
+
+
+def push(path: Path, url: str, user_id: str, batch: int):
+    from khepri_cli.db.connection import open_journal
+    from khepri_cli.sync.engine import SyncEngine
+    from khepri_cli.sync.settings import resolve_target
+    from khepri_cli.sync.transports.postgres import PostgresTransport
+
+    journal = open_journal(path)
+    try:
+        transport = PostgresTransport(resolve_target(url))
+        started = time.perf_counter()
+        report = SyncEngine(journal, transport, batch_rows=batch).run(user_id)
+        return time.perf_counter() - started, report
+    finally:
+        journal.close()
+
+
+def copy_floor(path: Path, url: str) -> tuple[float, int]:
+    """COPY the journal's check-ins into a table of the same shape: the fastest way in.
+
+    The rows are read and converted to Python values (lists for ``TEXT[]``,
+    ``Jsonb`` for ``JSONB``) before the clock starts, so the floor is COPY
+    alone: the table's columns, types, checks and indexes, without RLS,
+    triggers or foreign keys.
+    """
+    import json
+
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    from khepri_cli.models.checkin import DailyCheckin
+
+    columns = DailyCheckin.columns()
+    names = ", ".join(columns)
+    arrays = {"equipment_access"}
+    documents = DailyCheckin.json_columns - arrays
+    local = sqlite3.connect(path)
+    local.row_factory = sqlite3.Row
+    rows = []
+    for row in local.execute(f"SELECT {names} FROM daily_checkins"):
+        values = []
+        for column in columns:
+            value = row[column]
+            if value is not None and column in arrays:
+                value = json.loads(value)
+            elif value is not None and column in documents:
+                value = Jsonb(json.loads(value))
+            values.append(value)
+        rows.append(values)
+    local.close()
+    with psycopg.connect(url) as conn:
+        conn.execute(
+            "CREATE TABLE public.copy_floor (LIKE public.daily_checkins "
+            "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)"
+        )
+        conn.commit()
+        started = time.perf_counter()
+        sql = f"COPY public.copy_floor ({names}) FROM STDIN"
+        with conn.cursor() as cursor, cursor.copy(sql) as copy:
+            for values in rows:
+                copy.write_row(values)
+        conn.commit()
+        elapsed = time.perf_counter() - started
+    return elapsed, len(rows)
+
+
+def one_change(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute(
+            "UPDATE daily_checkins SET energy_level = 1 + energy_level % 10 "
+            "WHERE id = (SELECT id FROM daily_checkins ORDER BY checkin_date DESC LIMIT 1)"
+        )
+    conn.close()
+
+
+def remote_count(url: str) -> int:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT count(*) FROM public.daily_checkins").fetchone()[0]
+
+
+def one_round(template: Path, folder: Path, server_url: str, batch: int, copy_first: bool):
+    """A fresh remote and a fresh copy of the journal: full push, COPY, nothing, one change."""
+    import shutil
+
+    name, url = create_database(server_url)
+    try:
+        user_id = make_user(url)
+        path = folder / f"journal-{name}.db"
+        shutil.copyfile(template, path)
+        if copy_first:
+            floor, copied = copy_floor(path, url)
+        full, report = push(path, url, user_id, batch)
+        if not copy_first:
+            floor, copied = copy_floor(path, url)
+        rows = remote_count(url)
+        assert rows == copied, f"the remote holds {rows} check-ins, not {copied}"
+        nothing, report2 = push(path, url, user_id, batch)
+        assert report2.upserted == 0 and report2.deleted == 0
+        one_change(path)
+        one, report3 = push(path, url, user_id, batch)
+        assert report3.upserted == 1
+        path.unlink()
+        return report.upserted / full, copied / floor, nothing, one, full, floor
+    finally:
+        drop_database(server_url, name)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000, help="check-ins in the journal")
+    parser.add_argument("--batch", type=int, default=None, help="rows per statement")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds; medians are compared")
+    args = parser.parse_args()
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.pop("KHEPRI_NOW", None)
+    from khepri_cli.sync.engine import BATCH_ROWS
+
+    batch = args.batch or BATCH_ROWS
+    server_url = os.environ.get("KHEPRI_TEST_POSTGRES_URL", DEFAULT_SERVER_URL)
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        template = folder / "template.db"
+        built = build_journal(template, args.rows)
+        print(f"journal: 1 athlete + {args.rows:,} check-ins built in {built:.2f} s")
+        print(f"{batch} rows per statement; {args.rounds} round(s), push and COPY alternating")
+        for index in range(args.rounds):
+            result = one_round(template, folder, server_url, batch, copy_first=index % 2 == 1)
+            push_rate, copy_rate, nothing, one, full, floor = result
+            print(
+                f"  round {index + 1}: push {full:6.2f} s ({push_rate:,.0f} rows/s), "
+                f"COPY {floor:5.2f} s ({copy_rate:,.0f} rows/s), ratio {push_rate / copy_rate:.2f}; "
+                f"nothing {nothing * 1000:.0f} ms, one change {one * 1000:.0f} ms"
+            )
+            results.append(result)
+
+    push_rate = statistics.median(r[0] for r in results)
+    copy_rate = statistics.median(r[1] for r in results)
+    ratio = statistics.median(r[0] / r[1] for r in results)
+    nothing = statistics.median(r[2] for r in results)
+    one = statistics.median(r[3] for r in results)
+    rows = args.rows + 1
+    print(f"full push:        {rows:>7,} rows, median {push_rate:>9,.0f} rows/s")
+    print(f"COPY (floor):     {args.rows:>7,} rows, median {copy_rate:>9,.0f} rows/s")
+    print(f"push / COPY:      {ratio:.2f}  (median of the rounds' ratios; goal >= 0.50)")
+    print(f"nothing changed:  {nothing * 1000:6.1f} ms  (median; goal < 200 ms)")
+    print(f"one change:       {one * 1000:6.1f} ms  (median; goal < 200 ms)")
+    ok = ratio >= 0.5 and nothing < 0.2 and one < 0.2
+    print("goals met" if ok else "goals NOT met")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""``khepri sync`` and ``khepri sync status``: push the journal to Supabase's PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from khepri_cli.cli.options import JsonOption
+from khepri_cli.cli.state import state
+
+app = typer.Typer(
+    help="Push your journal to your Supabase project's PostgreSQL.\n\n"
+    "Example:\n\n    khepri sync --user-id 0b5f2c1e-8d4a-4c1e-9a51-3f1f6f0c2a7d",
+    add_completion=False,
+)
+
+DbUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--db-url",
+        help="PostgreSQL URL of your Supabase database (default: $SUPABASE_DB_URL, "
+        "or SUPABASE_DB_URL in ./.env).",
+        show_default=False,
+    ),
+]
+UserId = Annotated[
+    str | None,
+    typer.Option(
+        "--user-id",
+        help="UUID of your Supabase Auth user; needed once, then remembered.",
+        show_default=False,
+    ),
+]
+DryRun = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Show what would be pushed; write nothing anywhere."),
+]
+
+
+@app.callback(invoke_without_command=True)
+def sync(
+    ctx: typer.Context,
+    db_url: DbUrl = None,
+    user_id: UserId = None,
+    dry_run: DryRun = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Push the changes made since the last sync to your Supabase database.
+
+    Runs as your Supabase user under row level security, in one transaction:
+    everything is pushed or nothing is, and your journal keeps what is not.
+
+    Example:
+
+        khepri sync --db-url "$SUPABASE_DB_URL" --user-id 0b5f2c1e-8d4a-4c1e-9a51-3f1f6f0c2a7d
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from khepri_cli.render import sync as render
+    from khepri_cli.services import sync as service
+
+    result = service.push(
+        state(ctx).journal(),
+        db_url=db_url,
+        user_id=user_id,
+        dry_run=dry_run,
+        progress=None if as_json else render.progress(),
+    )
+    render.report(result, as_json)
+
+
+@app.command("status")
+def status(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """Show the changes waiting to be pushed and the last successful sync.
+
+    Reads only the journal: no network.
+
+    Example:
+
+        khepri sync status --json
+    """
+    from khepri_cli.render import sync as render
+    from khepri_cli.services import sync as service
+
+    render.status(service.status(state(ctx).journal()), as_json)

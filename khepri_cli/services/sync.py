@@ -1,0 +1,110 @@
+"""Use cases of ``khepri sync``: push the journal as a Supabase user, and say what is pending."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from khepri_cli.db.connection import Journal
+from khepri_cli.errors import KhepriError, SyncError, UsageProblem
+from khepri_cli.sync import engine
+from khepri_cli.sync.settings import check_user_id, resolve_target
+
+
+def push(
+    journal: Journal,
+    *,
+    db_url: str | None,
+    user_id: str | None,
+    dry_run: bool = False,
+    progress: engine.Progress | None = None,
+) -> engine.SyncReport:
+    """Push the pending changes to ``--db-url`` (or SUPABASE_DB_URL) as the Supabase user."""
+    target = resolve_target(db_url)
+    user = resolve_user(journal, user_id)
+    from khepri_cli.sync.transports.postgres import PostgresTransport
+
+    transport = PostgresTransport(target)
+    try:
+        return engine.SyncEngine(journal, transport, progress=progress).run(user, dry_run=dry_run)
+    except KhepriError as exc:  # a last guard: no message leaves with the password in it
+        exc.message = target.hide(exc.message)
+        exc.args = (exc.message,)
+        raise
+    except Exception as exc:
+        raise SyncError(target.hide(f"unexpected error: {type(exc).__name__}: {exc}")) from None
+
+
+def resolve_user(journal: Journal, given: str | None) -> str:
+    """``--user-id``, else the user of the last successful sync, else the athlete's link."""
+    if given is not None:
+        return check_user_id(given)
+    remembered = engine.read_state(journal.conn).get(engine.STATE_USER)
+    if remembered:
+        return remembered
+    row = journal.conn.execute(
+        "SELECT auth_user_id FROM athletes WHERE auth_user_id IS NOT NULL LIMIT 1"
+    ).fetchone()
+    if row is not None:
+        return row[0]
+    raise UsageProblem(
+        "which Supabase user does this journal belong to? pass --user-id with the UUID of "
+        "your Supabase Auth user (dashboard: Authentication > Users); later syncs remember it"
+    )
+
+
+@dataclass
+class SyncStatus:
+    pending: dict[str, dict[str, int]]
+    linked_user_id: str | None
+    last_sync_at: str | None
+    last_target: str | None
+    last_user_id: str | None
+    last_summary: dict[str, Any] | None
+
+    @property
+    def total(self) -> int:
+        return sum(ops["upsert"] + ops["delete"] for ops in self.pending.values())
+
+    def to_json(self) -> dict[str, Any]:
+        last = None
+        if self.last_sync_at:
+            last = {
+                "at": self.last_sync_at,
+                "target": self.last_target,
+                "user_id": self.last_user_id,
+                **(self.last_summary or {}),
+            }
+        return {
+            "pending": [
+                {"table": table, "upserts": ops["upsert"], "deletes": ops["delete"]}
+                for table, ops in self.pending.items()
+            ],
+            "pending_total": self.total,
+            "linked_user_id": self.linked_user_id,
+            "last_sync": last,
+        }
+
+
+def status(journal: Journal) -> SyncStatus:
+    """What a sync would push, and how the last successful one went (no network)."""
+    conn = journal.conn
+    conn.execute("BEGIN")
+    try:
+        pending = engine.pending_counts(conn)
+        state = engine.read_state(conn)
+        row = conn.execute(
+            "SELECT auth_user_id FROM athletes ORDER BY created_at LIMIT 1"
+        ).fetchone()
+    finally:
+        conn.execute("COMMIT")
+    summary = state.get(engine.STATE_SUMMARY)
+    return SyncStatus(
+        pending=pending,
+        linked_user_id=row[0] if row else None,
+        last_sync_at=state.get(engine.STATE_AT),
+        last_target=state.get(engine.STATE_TARGET),
+        last_user_id=state.get(engine.STATE_USER),
+        last_summary=json.loads(summary) if summary else None,
+    )

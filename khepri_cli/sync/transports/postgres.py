@@ -1,0 +1,243 @@
+"""The PostgreSQL transport: a Supabase project's database over libpq, as one Auth user.
+
+Every transaction runs the way Supabase's API (PostgREST) runs a request:
+as the role ``authenticated`` with ``request.jwt.claims`` holding the user's
+id as ``sub``, both local to the transaction, so ``auth.uid()`` is that user
+and row level security decides what may be read and written. Sync can write
+only what the app's user could.
+
+Batches are single statements: ``INSERT ... SELECT ... FROM
+jsonb_populate_recordset(NULL::public.<table>, $1) ON CONFLICT (id) DO
+UPDATE``. One JSON array of a few thousand rows per round trip; Postgres
+turns each JSON value into the column's own type (arrays into ``TEXT[]``,
+numbers into ``DECIMAL`` from their text, so nothing passes through a float).
+
+psycopg is imported here and only here, when a sync actually connects.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from typing import Any
+
+from khepri_cli.errors import SyncError
+from khepri_cli.sync.settings import Target
+from khepri_cli.sync.transports import base
+from khepri_cli.sync.transports.base import RemoteError
+
+CONNECT_TIMEOUT_SECONDS = 10
+INSTALL_HINT = "syncing needs psycopg, which is not installed: pip install 'khepri-cli[sync]'"
+
+
+def _psycopg() -> Any:
+    try:
+        import psycopg
+    except ImportError:
+        raise SyncError(INSTALL_HINT) from None
+    return psycopg
+
+
+class PostgresTransport:
+    """:class:`~khepri_cli.sync.transports.base.Transport` over a PostgreSQL connection."""
+
+    def __init__(self, target: Target, *, connect_timeout: int = CONNECT_TIMEOUT_SECONDS):
+        self._target = target
+        self._connect_timeout = connect_timeout
+        self._conn: Any = None
+        self._statements: dict[str, str] = {}
+
+    @property
+    def target(self) -> str:
+        return self._target.masked
+
+    # -- connection and transaction ------------------------------------------------
+
+    def connect(self) -> None:
+        psycopg = _psycopg()
+        # No server-side prepared statements: Supabase's pooler (transaction mode) forbids them.
+        options: dict[str, Any] = {
+            "application_name": "khepri-sync",
+            "autocommit": False,
+            "prepare_threshold": None,
+        }
+        try:
+            given = psycopg.conninfo.conninfo_to_dict(self._target.url)
+        except psycopg.Error as exc:
+            raise RemoteError(base.OTHER, self._hide(f"bad database URL: {exc}")) from None
+        if "connect_timeout" not in given:
+            options["connect_timeout"] = self._connect_timeout
+        try:
+            self._conn = psycopg.connect(self._target.url, **options)
+        except psycopg.Error as exc:
+            raise self._connect_error(exc) from None
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with suppress(Exception):  # closing a broken connection must not hide the error
+                conn.close()
+
+    def begin(self, user_id: str) -> None:
+        claims = json.dumps({"sub": user_id, "role": "authenticated"})
+        self._run(
+            "SELECT set_config('role', 'authenticated', true), "
+            "set_config('request.jwt.claims', %s, true), "
+            "set_config('request.jwt.claim.sub', %s, true), "
+            "set_config('request.jwt.claim.role', 'authenticated', true)",
+            (claims, user_id),
+            what="start a transaction as the Supabase user",
+        )
+
+    def commit(self) -> None:
+        try:
+            self._conn.commit()
+        except Exception as exc:
+            raise self._error(exc, "commit the push") from None
+
+    def rollback(self) -> None:
+        if self._conn is None:
+            return
+        with suppress(Exception):  # a dead connection has nothing left to roll back
+            self._conn.rollback()
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        try:
+            with self._conn.transaction():
+                yield
+        except RemoteError:
+            raise
+        except Exception as exc:  # the savepoint's own SQL failed: the connection went
+            raise self._error(exc, "push") from None
+
+    # -- reads ---------------------------------------------------------------------
+
+    def athlete_id_for_user(self, user_id: str) -> str | None:
+        rows = self._run(
+            "SELECT id::text FROM public.athletes WHERE auth_user_id = %s::uuid",
+            (user_id,),
+            what="look up the user's profile",
+            table="athletes",
+        )
+        return rows[0][0] if rows else None
+
+    def checkins_on_days(self, athlete_id: str, days: Sequence[str]) -> dict[str, str]:
+        rows = self._run(
+            "SELECT checkin_date::text, id::text FROM public.daily_checkins "
+            "WHERE athlete_id = %s::uuid AND checkin_date = ANY(%s::date[])",
+            (athlete_id, list(days)),
+            what="look up check-ins by day",
+            table="daily_checkins",
+        )
+        return dict(rows)
+
+    # -- writes --------------------------------------------------------------------
+
+    def upsert(self, table: str, columns: Sequence[str], rows_json: str) -> int:
+        sql = self._statements.get(table)
+        if sql is None:
+            names = ", ".join(columns)
+            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "id")
+            sql = (
+                f"INSERT INTO public.{table} ({names}) "
+                f"SELECT {names} FROM jsonb_populate_recordset(NULL::public.{table}, %s::jsonb) "
+                f"ON CONFLICT (id) DO UPDATE SET {updates}"
+            )
+            self._statements[table] = sql
+        return self._write(sql, (rows_json,), table)
+
+    def delete(self, table: str, ids: Sequence[str]) -> int:
+        sql = f"DELETE FROM public.{table} WHERE id = ANY(%s::uuid[])"
+        return self._write(sql, (list(ids),), table)
+
+    # -- plumbing --------------------------------------------------------------------
+
+    def _write(self, sql: str, params: tuple, table: str) -> int:
+        try:
+            with self._conn.cursor() as cursor:
+                cursor.execute(sql, params)
+                return max(cursor.rowcount, 0)
+        except Exception as exc:
+            raise self._error(exc, f"write {table}", table) from None
+
+    def _run(self, sql: str, params: tuple, *, what: str, table: str | None = None) -> list:
+        if self._conn is None:
+            raise RemoteError(base.LOST, "not connected to the database")
+        try:
+            with self._conn.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchall() if cursor.description else []
+        except Exception as exc:
+            raise self._error(exc, what, table) from None
+
+    def _hide(self, text: str) -> str:
+        return self._target.hide(" ".join(str(text).split()))
+
+    def _connect_error(self, exc: Exception) -> RemoteError:
+        text = _first_line(exc)
+        lowered = text.lower()
+        state = getattr(exc, "sqlstate", None)
+        where = self.target
+        if state in ("28P01", "28000") or "password authentication failed" in lowered:
+            return RemoteError(
+                base.AUTH,
+                self._hide(
+                    f"the database at {where} refused the login ({text}); check the user "
+                    f"and password in the URL"
+                ),
+                state,
+            )
+        if "does not exist" in lowered and "database" in lowered:
+            return RemoteError(base.OTHER, self._hide(f"{text} (at {where})"), state)
+        return RemoteError(
+            base.UNREACHABLE,
+            self._hide(
+                f"cannot reach the database at {where} ({text}); check the URL and your network"
+            ),
+            state,
+        )
+
+    def _error(self, exc: Exception, what: str, table: str | None = None) -> RemoteError:
+        psycopg = _psycopg()
+        errors = psycopg.errors
+        text = _first_line(exc)
+        state = getattr(exc, "sqlstate", None)
+        diag = getattr(exc, "diag", None)
+        detail = getattr(diag, "message_detail", None) if diag else None
+        full = f"{text} ({detail})" if detail else text
+        lost = isinstance(exc, errors.AdminShutdown | errors.OperationalError) and (
+            self._conn is None or self._conn.closed or state in ("57P01", "57P02", "57P03")
+        )
+        if lost or state in ("57P01", "57P02", "57P03", "08000", "08003", "08006"):
+            kind, message = base.LOST, f"the connection to {self.target} dropped ({text})"
+        elif isinstance(exc, errors.QueryCanceled) or state == "57014":
+            kind, message = (
+                base.TIMEOUT,
+                f"the server cancelled the statement to {what} ({text}); "
+                f"the server's statement timeout is shorter than this push needs",
+            )
+        elif state == "42501" and "row-level security" in text:
+            kind, message = base.REFUSED, full
+        elif state == "42501":
+            kind, message = (
+                base.SCHEMA,
+                f"the role authenticated may not {what} ({text}); grant it as in docs/supabase.md",
+            )
+        elif state is not None and state.startswith("23"):
+            kind, message = base.REJECTED, full
+        elif state in ("42P01", "42703", "42883", "3F000", "42704", "22023"):
+            kind, message = (
+                base.SCHEMA,
+                f"the database is not set up for Khepri ({text}); apply the schema in "
+                f"docs/supabase.md",
+            )
+        else:
+            kind, message = base.OTHER, f"could not {what}: {full}"
+        return RemoteError(kind, self._hide(message), state)
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0].strip()
