@@ -321,8 +321,10 @@ def _calendar_guards(table: str) -> str:
     """
     days, stamps = _CALENDAR_COLUMNS[table]
     wrong = [f"(NEW.{c} IS NOT NULL AND date(NEW.{c}, '+0 days') IS NOT NEW.{c})" for c in days]
+    # Only the first 19 characters: SQLite keeps milliseconds, so a whole
+    # timestamp ending in .9995 or more would round up into the next second.
     wrong += [
-        f"(NEW.{c} IS NOT NULL AND datetime(NEW.{c}, '+0 days')"
+        f"(NEW.{c} IS NOT NULL AND datetime(substr(NEW.{c}, 1, 19), '+0 days')"
         f" IS NOT replace(substr(NEW.{c}, 1, 19), 'T', ' '))"
         for c in stamps
     ]
