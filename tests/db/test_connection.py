@@ -159,7 +159,7 @@ def test_a_locked_journal_is_one_line_naming_the_file(tmp_path, khepri, short_wa
         other.rollback()
         other.close()
     one_error_line(run, "locked", str(path))
-    assert waited >= 0.2
+    assert waited >= 0.15  # it waited out the busy timeout before giving up
     row = sqlite3.connect(path).execute("SELECT ftp_watts FROM athletes").fetchone()
     assert row == (250,)
 
