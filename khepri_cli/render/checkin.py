@@ -68,11 +68,13 @@ def baseline_lines(recommendation: dict[str, Any]) -> list[str]:
         f"{RUBRIC.baseline_days} days before"
     )
     if base.get("resting_hr") is not None:
-        rhr = f"resting HR {base['resting_hr']:g} bpm ({base.get('resting_hr_source') or 'source unknown'})"
+        source = base.get("resting_hr_source") or "source unknown"
+        rhr = f"resting HR {base['resting_hr']:g} bpm, {source}"
     else:
         rhr = f"resting HR: no normal yet ({need}, or set 'khepri profile set --resting-hr')"
     if base.get("hrv_ms") is not None:
-        hrv = f"HRV {base['hrv_ms']:g} ms ({base.get('hrv_source') or 'source unknown'})"
+        source = base.get("hrv_source") or "source unknown"
+        hrv = f"HRV {base['hrv_ms']:g} ms, {source}"
     else:
         hrv = f"HRV: no normal yet ({need})"
     return [rhr, hrv]

@@ -142,7 +142,7 @@ def test_the_panel_shows_light_every_reason_advice_baseline_and_constraints(athl
         "  green   resting HR 52 bpm, 2 above your normal 50",
         "Today: Train with care: keep it aerobic and shorter, skip hard intervals, "
         "and stop if anything feels off.",
-        "Baseline: resting HR 50 bpm (your profile's resting HR); "
+        "Baseline: resting HR 50 bpm, your profile's resting HR; "
         "HRV: no normal yet (needs 3 check-ins with it in the 28 days before)",
         "Active constraints: none",
     ]
@@ -281,8 +281,8 @@ def test_baseline_is_the_median_of_recent_checkins_before_the_day(athlete):
     assert "yellow resting HR 52 bpm, 7 above your normal 45" in squeezed(out)
     assert "red HRV 50 ms, 23% below your normal 65" in squeezed(out)  # more than 20 %
     assert (
-        "Baseline: resting HR 45 bpm (median of your last 3 check-ins (28 days)); "
-        "HRV 65 ms (median of your last 3 check-ins (28 days))"
+        "Baseline: resting HR 45 bpm, median of your last 3 check-ins (28 days); "
+        "HRV 65 ms, median of your last 3 check-ins (28 days)"
     ) in out
     stored = checkin_rows(athlete)[-1]["ai_recommendation"]["baseline"]
     assert stored["resting_hr"] == 45.0 and stored["hrv_ms"] == 65.0
@@ -295,7 +295,7 @@ def test_baseline_falls_back_to_the_profile_and_ignores_the_day_itself(athlete):
     athlete.ok("checkin", "--resting-hr", "58")  # the day's own value is not its normal
     out = athlete.ok("checkin", "--resting-hr", "58").stdout
     assert "yellow resting HR 58 bpm, 8 above your normal 50" in squeezed(out)
-    assert "Baseline: resting HR 50 bpm (your profile's resting HR)" in out
+    assert "Baseline: resting HR 50 bpm, your profile's resting HR;" in out
 
 
 def test_no_baseline_at_all_says_how_to_get_one(athlete):
