@@ -66,7 +66,8 @@ def export_journal(
     try:
         return write_document(write, now_timestamp(), ((t, _json_rows(conn, t)) for t in tables))
     finally:
-        conn.execute("ROLLBACK")
+        if conn.in_transaction:  # read only: nothing to keep
+            conn.execute("ROLLBACK")
 
 
 def export_to_stdout(journal: Journal, tables: list[str]) -> dict[str, int]:

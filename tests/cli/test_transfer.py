@@ -298,6 +298,12 @@ def test_a_failed_export_leaves_the_old_file_and_no_temporary_file(journal, tmp_
     assert sorted(p.name for p in tmp_path.iterdir() if "backup" in p.name) == ["backup.json"]
 
 
+def test_export_to_dash_is_standard_output(journal):
+    run = journal.ok("export", "-o", "-", "--table", "athletes")
+    assert run.stderr == ""
+    assert json.loads(run.stdout)["athletes"][0]["display_name"] == "Ada"
+
+
 def test_export_refuses_to_overwrite_the_journal(journal):
     refused(journal, ["export", "-o", str(journal.db_path)], "is the journal itself")
 
