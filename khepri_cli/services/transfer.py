@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from khepri_cli.db.connection import Journal
-from khepri_cli.domain.clock import now_timestamp
+from khepri_cli.domain.clock import now_timestamp, touch_timestamp
 from khepri_cli.domain.transfer import (
     MODELS,
     TABLES,
@@ -213,17 +213,25 @@ ADD, UPDATE, SAME = "add", "update", "same"
 
 
 def _decide(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) -> list[str]:
-    """For each file row: new, changed or identical to the stored row with its id."""
+    """For each file row: new, changed or identical to the stored row with its id.
+
+    A changed row that still carries the stored ``updated_at`` (a hand-edited
+    file) gets a fresh one, later than the stored: a change must move it.
+    """
     model = MODELS[table]
     decisions = []
     for row in rows:
         stored = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row["id"],)).fetchone()
         if stored is None:
             decisions.append(ADD)
-        elif model.from_row(stored).to_row() == row:
+            continue
+        current = model.from_row(stored).to_row()
+        if current == row:
             decisions.append(SAME)
-        else:
-            decisions.append(UPDATE)
+            continue
+        if row["updated_at"] == current["updated_at"]:
+            row["updated_at"] = touch_timestamp(current["updated_at"])
+        decisions.append(UPDATE)
     return decisions
 
 

@@ -421,13 +421,14 @@ def test_the_file_wins_for_every_column_including_timestamps(journal, tmp_path):
     assert row["updated_at"] == "2025-02-01T10:00:00.000000Z"
 
 
-def test_a_changed_row_with_the_same_updated_at_is_stamped_by_the_journal(journal, tmp_path):
+def test_a_changed_row_with_the_same_updated_at_gets_a_later_one(journal, tmp_path):
     doc = export(journal, "--table", "constraints")
     doc["constraints"][0]["description"] = "hand-edited, updated_at left alone"
+    assert doc["constraints"][0]["updated_at"] == NOW
     journal.ok("import", str(write(tmp_path / "c.json", doc)))
     [row] = journal.rows("SELECT * FROM constraints WHERE id = ?", (doc["constraints"][0]["id"],))
     assert row["description"] == "hand-edited, updated_at left alone"
-    assert row["updated_at"] != doc["constraints"][0]["updated_at"]
+    assert row["updated_at"] == "2026-11-25T07:30:00.000001Z"  # the pinned now, moved forward
 
 
 def test_import_reads_standard_input(journal, tmp_path):
