@@ -4,10 +4,12 @@ What it does, in order (``SyncEngine.run``):
 
 1. Opens the remote and starts ONE remote transaction acting as the Supabase
    Auth user, under row level security (the transport does that part).
-2. Links the athlete to the user (``auth_user_id``) and, when the remote
-   already holds a profile for that user under another id, adopts that id
-   (re-keying the local athlete; ``ON UPDATE CASCADE`` carries it into every
-   child row), in ONE local transaction. Reported as a conflict.
+2. When the remote already holds a profile for that user under another id,
+   adopts that id (re-keying the local athlete; ``ON UPDATE CASCADE`` carries
+   it into every child row) in ONE local transaction, and reports it as a
+   conflict. A journal not yet linked to the user pushes its profile with
+   ``auth_user_id`` set to the user; the link is kept locally only once the
+   remote has committed it, so a refused push leaves the journal as it was.
 3. Reads the pending changes (``_khepri_pending_changes``, filled by
    triggers) in one local read snapshot and sends them in batches of a few
    thousand rows: deletes first, children before parents, so a day or an id
@@ -18,8 +20,8 @@ What it does, in order (``SyncEngine.run``):
    conflict.
 4. Commits the remote transaction. Only then, in one local transaction, it
    drops the pending changes it pushed whose ``seq`` is unchanged (a row
-   edited during the push keeps its newer pending change) and records the
-   sync in ``_khepri_sync_state``.
+   edited during the push keeps its newer pending change), keeps the link,
+   and records the sync in ``_khepri_sync_state``.
 
 Any failure rolls the remote transaction back and leaves every pending change
 where it was, so running the sync again pushes the same rows again; upserts
@@ -38,7 +40,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
 from khepri_cli.db.connection import Journal
-from khepri_cli.domain.clock import now_timestamp
+from khepri_cli.domain.clock import now_timestamp, touch_timestamp
 from khepri_cli.errors import KhepriError, SyncError
 from khepri_cli.models.athlete import Athlete
 from khepri_cli.models.checkin import DailyCheckin
@@ -143,6 +145,19 @@ SEQ, ROW_ID, PAYLOAD = 0, 1, 2
 
 
 @dataclass
+class _Link:
+    """The athlete to link to the user once the push commits, and the updated_at it is pushed with."""
+
+    athlete_id: str
+    user_id: str
+    previous: str  # the athlete's updated_at when the push started
+    stamp: str = ""
+
+    def __post_init__(self) -> None:
+        self.stamp = self.stamp or touch_timestamp(self.previous)
+
+
+@dataclass
 class _Job:
     table: str
     op: str  # "upsert" or "delete"
@@ -185,6 +200,8 @@ def read_state(conn: sqlite3.Connection) -> dict[str, str]:
 class SyncEngine:
     """Pushes one journal's pending changes through one transport."""
 
+    _link: _Link | None = None
+
     def __init__(
         self,
         journal: Journal,
@@ -214,21 +231,26 @@ class SyncEngine:
         )
         if athlete.auth_user_id != user_id:
             report.linked, report.linked_from = True, athlete.auth_user_id
+        self._link = None
         pushed: list[int] = []
         self._remote(self.transport.connect)
         try:
             self._remote(lambda: self.transport.begin(user_id))
             athlete_id = self._profile_id(athlete, user_id, report)
-            adopt = report.linked or athlete_id != athlete.id
+            if athlete_id == athlete.id and report.linked:
+                # Linked locally only once the remote has committed the profile as this user.
+                self._link = _Link(athlete.id, user_id, athlete.updated_at)
             if dry_run:
                 with self._rehearsal() as conn:
-                    _adopt(conn, athlete, user_id, athlete_id, report.linked)
+                    if athlete_id != athlete.id:
+                        _adopt(conn, athlete, user_id, athlete_id)
                     self._push(report, write=False)
                 self.transport.rollback()
             else:
-                if adopt:
+                if athlete_id != athlete.id:
+                    # The remote profile says this user owns it: adopting is safe before the push.
                     with self.journal.transaction() as conn:
-                        _adopt(conn, athlete, user_id, athlete_id, report.linked)
+                        _adopt(conn, athlete, user_id, athlete_id)
                 pushed = self._push(report, write=True)
                 self._commit()
         except BaseException:
@@ -299,9 +321,24 @@ class SyncEngine:
             rows = deletes.get(table, [])
             for start in range(0, len(rows), self.batch_rows):
                 yield _Job(table, "delete", rows[start : start + self.batch_rows])
+        if self._link is not None:
+            yield _Job("athletes", "upsert", [self._linked_athlete(conn, self._link)])
         for table in PUSH_ORDER:
             for batch in self._upserts(conn, table):
                 yield _Job(table, "upsert", batch)
+
+    def _linked_athlete(self, conn: sqlite3.Connection, link: _Link) -> _Change:
+        """The athlete as it is to be pushed: owned by the user, updated now."""
+        row = conn.execute(
+            f"SELECT p.seq, t.id, {row_json_sql(Athlete)} FROM athletes t "
+            f"LEFT JOIN _khepri_pending_changes p "
+            f"ON p.table_name = 'athletes' AND p.row_id = t.id AND p.op = 'upsert' "
+            f"WHERE t.id = ?",
+            (link.athlete_id,),
+        ).fetchone()
+        payload = json.loads(row[PAYLOAD])
+        payload.update(auth_user_id=link.user_id, updated_at=link.stamp)
+        return (row[SEQ], row[ROW_ID], json.dumps(payload, ensure_ascii=False))
 
     def _stream(self, jobs: Iterator[_Job], report: SyncReport, pushed: list[int]) -> None:
         """Send the batches one after another on a worker thread while the next one is read.
@@ -332,7 +369,7 @@ class SyncEngine:
         except RemoteError as exc:
             done, conflicts = self._recover(job, exc)
         self._tally(report, job, done, conflicts)
-        pushed.extend(c[SEQ] for c in job.batch)
+        pushed.extend(c[SEQ] for c in job.batch if c[SEQ] is not None)
 
     def _tally(self, report: SyncReport, job: _Job, done: int, conflicts: list[Conflict]) -> None:
         result = self._result(report, job.table)
@@ -498,7 +535,9 @@ class SyncEngine:
                 f"SELECT p.seq, t.id, {row_json} FROM _khepri_pending_changes p "
                 f"JOIN {table} t ON t.id = p.row_id WHERE p.table_name = ? AND p.op = 'upsert'"
             )
-        cursor = conn.execute(sql, (table,))
+        linked = self._link.athlete_id if self._link and table == "athletes" else ""
+        sql += " AND t.id IS NOT ?"  # the athlete being linked is sent on its own
+        cursor = conn.execute(sql, (table, linked))
         while rows := cursor.fetchmany(self.batch_rows):
             yield rows
 
@@ -535,6 +574,8 @@ class SyncEngine:
                     "WHERE seq IN (SELECT value FROM json_each(?))",
                     (json.dumps(pushed),),
                 )
+            if self._link is not None:
+                _persist_link(conn, self._link)
             state = {
                 STATE_USER: report.user_id,
                 STATE_AT: now_timestamp(),
@@ -607,20 +648,41 @@ def _same_day_conflict(day: str, local_id: str, remote_id: str) -> Conflict:
     )
 
 
-def _adopt(
-    conn: sqlite3.Connection, athlete: Athlete, user_id: str, athlete_id: str, link: bool
-) -> None:
-    """Link the athlete to the user and give it the remote profile's id (caller's transaction)."""
-    if link:
-        conn.execute("UPDATE athletes SET auth_user_id = ? WHERE id = ?", (user_id, athlete.id))
-    if athlete_id != athlete.id:
-        # ON UPDATE CASCADE re-keys every child row; the triggers make them all pending.
-        conn.execute("UPDATE athletes SET id = ? WHERE id = ?", (athlete_id, athlete.id))
-        # The old id never existed remotely for this user: never push it as a delete.
+def _adopt(conn: sqlite3.Connection, athlete: Athlete, user_id: str, athlete_id: str) -> None:
+    """Give the athlete the id of the user's remote profile, and link it (caller's transaction)."""
+    conn.execute(
+        "UPDATE athletes SET id = ?, auth_user_id = ? WHERE id = ?",
+        (athlete_id, user_id, athlete.id),
+    )
+    # ON UPDATE CASCADE re-keyed every child row and the triggers made them all pending.
+    # The old id never existed remotely for this user: never push it as a delete.
+    conn.execute(
+        "DELETE FROM _khepri_pending_changes "
+        "WHERE table_name = 'athletes' AND row_id = ? AND op = 'delete'",
+        (athlete.id,),
+    )
+
+
+def _persist_link(conn: sqlite3.Connection, link: _Link) -> None:
+    """After the remote commit: the journal's athlete is now the user's (caller's transaction).
+
+    When the athlete did not change during the push, the local row gets exactly
+    what was pushed (link and updated_at) and nothing is left pending for it;
+    otherwise it keeps its newer change pending, now linked.
+    """
+    same = conn.execute(
+        "UPDATE athletes SET auth_user_id = ?, updated_at = ? WHERE id = ? AND updated_at = ?",
+        (link.user_id, link.stamp, link.athlete_id, link.previous),
+    ).rowcount
+    if same:
         conn.execute(
             "DELETE FROM _khepri_pending_changes "
-            "WHERE table_name = 'athletes' AND row_id = ? AND op = 'delete'",
-            (athlete.id,),
+            "WHERE table_name = 'athletes' AND row_id = ? AND op = 'upsert'",
+            (link.athlete_id,),
+        )
+    else:
+        conn.execute(
+            "UPDATE athletes SET auth_user_id = ? WHERE id = ?", (link.user_id, link.athlete_id)
         )
 
 

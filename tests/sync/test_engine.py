@@ -331,6 +331,51 @@ def test_first_sync_links_the_athlete_and_remembers_the_user(journal):
     assert data["athlete"].auth_user_id is None
 
 
+def test_the_link_is_kept_locally_exactly_as_pushed(journal):
+    data = seed(journal)
+    remote = FakeRemote()
+    sync(journal, remote)
+    local = dict(journal.conn.execute("SELECT * FROM athletes").fetchone())
+    pushed = remote.tables["athletes"][data["athlete"].id]
+    assert local["auth_user_id"] == pushed["auth_user_id"] == USER
+    assert local["updated_at"] == pushed["updated_at"] > data["athlete"].updated_at
+    assert pending(journal) == 0
+
+
+def test_relinking_an_unchanged_journal_pushes_only_the_profile(journal):
+    seed(journal)
+    remote = FakeRemote()
+    sync(journal, remote, user=OTHER_USER)
+    remote.tables = {t: {} for t in PUSH_ORDER}  # say the project was reset
+    report, transport = sync(journal, remote, user=USER)
+    assert report.linked and report.linked_from == OTHER_USER
+    assert transport.statements == [("upsert", "athletes", 1)]
+    assert journal.conn.execute("SELECT auth_user_id FROM athletes").fetchone()[0] == USER
+
+
+def test_a_profile_changed_during_the_push_is_linked_and_stays_pending(journal):
+    data = seed(journal)
+
+    def edit_profile(op, table, rows):
+        if table == "athletes":
+            other = sqlite3.connect(journal.path)
+            with other:
+                other.execute(
+                    "UPDATE athletes SET ftp_watts = 300, updated_at = '2026-11-25T08:00:00.000000Z'"
+                )
+            other.close()
+        return None
+
+    remote = FakeRemote()
+    report, _ = sync(journal, remote, fail=edit_profile)
+    assert report.still_pending == 1
+    row = journal.conn.execute("SELECT auth_user_id, ftp_watts FROM athletes").fetchone()
+    assert tuple(row) == (USER, 300)
+    sync(journal, remote)
+    assert remote.tables["athletes"][data["athlete"].id]["ftp_watts"] == 300
+    assert pending(journal) == 0
+
+
 def test_a_second_sync_with_nothing_changed_writes_nothing(journal):
     seed(journal)
     remote = FakeRemote()
@@ -555,11 +600,12 @@ def test_a_journal_of_another_user_is_refused_not_dropped(journal):
     sync(journal, remote, user=OTHER_USER)  # the journal's rows now belong to OTHER_USER
     with journal.transaction() as conn:
         conn.execute("UPDATE daily_checkins SET energy_level = 1")
-    before = copy.deepcopy(remote.tables)
+    before, local = copy.deepcopy(remote.tables), dump(journal)
     with pytest.raises(SyncError, match=r"athletes row .*row level security refused it"):
         sync(journal, remote, user=USER)
     assert remote.tables == before
-    assert pending(journal) == 4
+    assert dump(journal) == local  # still linked to OTHER_USER, the 3 changes still pending
+    assert pending(journal) == 3
 
 
 def test_a_non_row_failure_is_reported_as_it_is(journal):
