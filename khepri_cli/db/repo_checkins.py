@@ -23,7 +23,7 @@ import uuid
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from khepri_cli.domain.clock import now_timestamp
+from khepri_cli.domain.clock import now_timestamp, touch_timestamp
 from khepri_cli.errors import KhepriError
 
 if TYPE_CHECKING:
@@ -177,8 +177,12 @@ def insert_row(conn: sqlite3.Connection, values: dict[str, Any]) -> dict[str, An
 
 
 def update_row(conn: sqlite3.Connection, row: dict[str, Any]) -> dict[str, Any]:
-    """Write every column of ``row`` over the stored row with its id; ``updated_at`` becomes now."""
-    row = {**row, "updated_at": now_timestamp()}
+    """Write every column of ``row`` over the stored row with its id.
+
+    ``updated_at`` becomes now, and always later than the stored value (as
+    ``records.update`` does), so the order of changes survives a pinned clock.
+    """
+    row = {**row, "updated_at": touch_timestamp(row.get("updated_at"))}
     stored = _stored(row)
     assignments = ", ".join(f"{c} = :{c}" for c in stored if c not in ("id", "created_at"))
     conn.execute(f"UPDATE daily_checkins SET {assignments} WHERE id = :id", stored)

@@ -228,6 +228,7 @@ def test_second_checkin_updates_the_day_keeps_the_rest_and_judges_again(athlete)
     assert run.stderr == f"Updated check-in for {TODAY}\n"
     second = only_row(athlete)  # still one row
     assert second["id"] == first["id"] and second["created_at"] == first["created_at"]
+    assert second["updated_at"] > first["updated_at"]
     assert second["energy_level"] == 3  # replaced
     assert second["notes"] == "afternoon"  # replaced
     assert (second["sleep_hours"], second["stress_level"]) == (8.0, 3)  # kept
