@@ -87,7 +87,6 @@ class KhepriGroup(TyperGroup):
 
 def run_safely(invoke: Any, *, debug: bool) -> int:
     """Run the command; turn every way it can end into an exit code and at most one line."""
-    from typer import exceptions as typer_exceptions
     from typer._click import exceptions as click_exceptions
 
     try:
@@ -105,9 +104,9 @@ def run_safely(invoke: Any, *, debug: bool) -> int:
     except click_exceptions.ClickException as exc:
         _fail(exc.format_message(), debug)
         return exc.exit_code
-    except typer_exceptions.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except (Interrupted, typer_exceptions.Abort, KeyboardInterrupt, EOFError):
+    except (Interrupted, typer.Abort, KeyboardInterrupt, EOFError):
         sys.stderr.write("\nAborted: nothing was written.\n")
         return 130
     except BrokenPipeError:
