@@ -72,6 +72,7 @@ ADOPTED_PROFILE = "adopted_profile"
 SAME_DAY = "same_day_checkin"
 
 UNIQUE_VIOLATION = "23505"
+FOREIGN_KEY_VIOLATION = "23503"
 SCAN_AT_LEAST = 5000
 """From this many pending rows of a table (and a quarter of it), scan it rather than probe."""
 
@@ -201,6 +202,7 @@ class SyncEngine:
     """Pushes one journal's pending changes through one transport."""
 
     _link: _Link | None = None
+    _user: str = ""
 
     def __init__(
         self,
@@ -232,6 +234,7 @@ class SyncEngine:
         if athlete.auth_user_id != user_id:
             report.linked, report.linked_from = True, athlete.auth_user_id
         self._link = None
+        self._user = user_id
         pushed: list[int] = []
         self._remote(self.transport.connect)
         try:
@@ -612,6 +615,11 @@ class SyncEngine:
             reason = (
                 "row level security refused it (SQLSTATE 42501): it belongs to another "
                 "Supabase user, or its athlete is not this user's"
+            )
+        elif table == "athletes" and first_exc.sqlstate == FOREIGN_KEY_VIOLATION:
+            reason = (
+                f"the server rejected it: {first_exc.message}: is {self._user} a user of this "
+                f"Supabase project (dashboard: Authentication > Users)?"
             )
         else:
             reason = f"the server rejected it: {first_exc.message}"

@@ -177,26 +177,31 @@ class PostgresTransport:
 
     def _connect_error(self, exc: Exception) -> RemoteError:
         text = _first_line(exc)
-        lowered = text.lower()
-        state = getattr(exc, "sqlstate", None)
+        # libpq's text: 'connection failed: connection to server at "h", port p failed: FATAL: ...'
+        said = text.split("failed: ")[-1].strip()
+        lowered = said.lower()
         where = self.target
-        if state in ("28P01", "28000") or "password authentication failed" in lowered:
-            return RemoteError(
-                base.AUTH,
-                self._hide(
-                    f"the database at {where} refused the login ({text}); check the user "
-                    f"and password in the URL"
-                ),
-                state,
+        refused_login = (
+            "password authentication failed",
+            "authentication failed",
+            "no pg_hba.conf entry",
+            "role",
+            "password is required",
+            "tenant or user not found",
+        )
+        if "fatal" in lowered and any(words in lowered for words in refused_login):
+            message = (
+                f"the database at {where} refused the login ({said}); "
+                f"check the user and password in the URL"
             )
-        if "does not exist" in lowered and "database" in lowered:
-            return RemoteError(base.OTHER, self._hide(f"{text} (at {where})"), state)
+            return RemoteError(base.AUTH, self._hide(message))
+        if "fatal" in lowered:
+            return RemoteError(base.OTHER, self._hide(f"the database at {where} said: {said}"))
         return RemoteError(
             base.UNREACHABLE,
             self._hide(
-                f"cannot reach the database at {where} ({text}); check the URL and your network"
+                f"cannot reach the database at {where} ({said}); check the URL and your network"
             ),
-            state,
         )
 
     def _error(self, exc: Exception, what: str, table: str | None = None) -> RemoteError:
@@ -206,6 +211,8 @@ class PostgresTransport:
         state = getattr(exc, "sqlstate", None)
         diag = getattr(exc, "diag", None)
         detail = getattr(diag, "message_detail", None) if diag else None
+        if detail and detail.startswith("Failing row contains"):
+            detail = None  # the whole row again, and the row is named anyway
         full = f"{text} ({detail})" if detail else text
         lost = isinstance(exc, errors.AdminShutdown | errors.OperationalError) and (
             self._conn is None or self._conn.closed or state in ("57P01", "57P02", "57P03")
@@ -230,8 +237,8 @@ class PostgresTransport:
         elif state in ("42P01", "42703", "42883", "3F000", "42704", "22023"):
             kind, message = (
                 base.SCHEMA,
-                f"the database is not set up for Khepri ({text}); apply the schema in "
-                f"docs/supabase.md",
+                f"the database is not set up for Khepri ({text}); apply the schema first: "
+                f'khepri supabase schema | psql "$SUPABASE_DB_URL" (see docs/supabase.md)',
             )
         else:
             kind, message = base.OTHER, f"could not {what}: {full}"
