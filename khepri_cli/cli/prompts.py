@@ -6,6 +6,7 @@ Only ever called when :attr:`AppState.interactive` is true. Ctrl-C raises
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +26,8 @@ def ask(label: str, parse: Callable[[str], Any], *, current: str | None = None) 
         try:
             return parse(text)
         except InvalidInput as exc:
-            typer.secho(f"  {exc.allowed}", fg="red", err=True)
+            color = "red" if not os.environ.get("NO_COLOR") else None
+            typer.secho(f"  {exc.allowed}", fg=color, err=True)
 
 
 def confirm(question: str) -> bool:

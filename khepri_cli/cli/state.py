@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,12 +13,14 @@ if TYPE_CHECKING:
     from khepri_cli.models.athlete import Athlete
 
 
-@dataclass
 class AppState:
-    db_path: Path | None = None
-    no_input: bool = False
-    debug: bool = False
-    _journal: Journal | None = field(default=None, repr=False)
+    """The global options of this run and the journal, opened on first use."""
+
+    def __init__(self, db_path: Path | None = None, no_input: bool = False, debug: bool = False):
+        self.db_path = db_path
+        self.no_input = no_input
+        self.debug = debug
+        self._journal: Journal | None = None
 
     @property
     def interactive(self) -> bool:

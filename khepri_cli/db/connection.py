@@ -11,7 +11,6 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from khepri_cli.errors import StorageError
@@ -32,12 +31,12 @@ def default_db_path() -> Path:
     return Path(user_data_dir("khepri", appauthor=False)) / "khepri.db"
 
 
-@dataclass
 class Journal:
     """An open journal file: a SQLite connection in autocommit mode plus its path."""
 
-    conn: sqlite3.Connection
-    path: Path
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -6,14 +6,15 @@ re-judges an old day silently: a stored assessment says which rules made it.
 Any red sign makes the day red; otherwise any yellow sign makes it yellow.
 
 Pure: no I/O, no typer/rich/sqlite; the caller passes in the day's values,
-the athlete's normal (baseline) and the active injuries.
+the athlete's normal (baseline) and the active injuries. The value types are
+NamedTuples rather than dataclasses: every morning check-in imports this
+module, and building eight frozen dataclasses costs more than the rest of it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 RUBRIC_SOURCE = "khepri-readiness-rubric"
 RUBRIC_VERSION = 1
@@ -22,8 +23,7 @@ GREEN, YELLOW, RED, UNKNOWN = "green", "yellow", "red", "unknown"
 _RANK = {GREEN: 0, YELLOW: 1, RED: 2}
 
 
-@dataclass(frozen=True)
-class HigherIsBetter:
+class HigherIsBetter(NamedTuple):
     """Green at or above ``green``, yellow at or above ``yellow``, red below it."""
 
     green: float
@@ -35,8 +35,7 @@ class HigherIsBetter:
         return YELLOW if value >= self.yellow else RED
 
 
-@dataclass(frozen=True)
-class LowerIsBetter:
+class LowerIsBetter(NamedTuple):
     """Green below ``yellow``, yellow from ``yellow``, red from ``red``."""
 
     yellow: float
@@ -48,8 +47,7 @@ class LowerIsBetter:
         return YELLOW if value >= self.yellow else GREEN
 
 
-@dataclass(frozen=True)
-class RiseAboveNormal:
+class RiseAboveNormal(NamedTuple):
     """Green up to ``yellow_over`` above normal, yellow up to ``red_over``, red beyond."""
 
     yellow_over: float
@@ -61,8 +59,7 @@ class RiseAboveNormal:
         return YELLOW if rise > self.yellow_over else GREEN
 
 
-@dataclass(frozen=True)
-class Rubric:
+class Rubric(NamedTuple):
     sleep_quality: HigherIsBetter = HigherIsBetter(green=7, yellow=5)
     sleep_hours: HigherIsBetter = HigherIsBetter(green=7, yellow=5)
     energy: HigherIsBetter = HigherIsBetter(green=6, yellow=4)
@@ -91,8 +88,7 @@ ADVICE = {
 }
 
 
-@dataclass(frozen=True)
-class Baseline:
+class Baseline(NamedTuple):
     """The athlete's normal, from their own recent check-ins or, failing that, the profile."""
 
     resting_hr: float | None = None
@@ -101,26 +97,23 @@ class Baseline:
     hrv_source: str | None = None
 
 
-@dataclass(frozen=True)
-class Injury:
+class Injury(NamedTuple):
     title: str
     body_part: str | None = None
     severity: str | None = None
     restrictions: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Sign:
+class Sign(NamedTuple):
     name: str
     level: str
     reason: str
 
 
-@dataclass
-class Assessment:
+class Assessment(NamedTuple):
     level: str
-    signs: list[Sign] = field(default_factory=list)
-    baseline: Baseline = field(default_factory=Baseline)
+    signs: tuple[Sign, ...] | list[Sign] = ()
+    baseline: Baseline = Baseline()
 
     @property
     def advice(self) -> str:
