@@ -18,7 +18,7 @@ from khepri_cli.render.console import (
     console,
     is_terminal,
     out,
-    plain_table,
+    print_fields,
     print_table,
     say,
 )
@@ -248,34 +248,20 @@ def _judged_line(checkin: Any) -> str:
 
 def show_checkin(checkin: Any, units: str) -> None:
     """One day: the values entered, then the assessment stored that day (never re-judged)."""
-    rows = day_values(checkin, units)
-    judged = _judged_line(checkin)
+    title = f"Check-in for {checkin.checkin_date}"
     if not is_terminal():
-        out(f"Check-in for {checkin.checkin_date}")
-        out(plain_table(["field", "value"], [list(r) for r in rows]))
+        out(title)
+    print_fields(title, day_values(checkin, units))
+    if not is_terminal():
         out()
-        readiness_panel(checkin.checkin_date, checkin.ai_recommendation, None)
-        if judged:
-            out(judged)
-        return
-    from rich import box
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(
-        box=box.SIMPLE,
-        show_header=False,
-        title=f"Check-in for {checkin.checkin_date}",
-        title_justify="left",
-    )
-    table.add_column(style="bold cyan")
-    table.add_column()
-    for label, value in rows:
-        table.add_row(label, "[dim]—[/]" if value == DASH else escape(value))
-    console().print(table)
     readiness_panel(checkin.checkin_date, checkin.ai_recommendation, None)
-    if judged:
+    judged = _judged_line(checkin)
+    if judged and is_terminal():
+        from rich.markup import escape
+
         console().print(f"[dim]{escape(judged)}[/]")
+    elif judged:
+        out(judged)
 
 
 # --- the list ----------------------------------------------------------------------------

@@ -105,6 +105,32 @@ def print_table(
     console().print(table)
 
 
+def print_fields(
+    title: str, rows: list[tuple[str, str]], *, markup: dict[str, str] | None = None
+) -> None:
+    """One record as label/value lines: a borderless rich table on a terminal, aligned text otherwise.
+
+    ``markup`` maps a label to rich markup shown instead of its plain value
+    (a coloured priority, say); every other value is escaped, "—" dimmed.
+    """
+    if not is_terminal():
+        out(plain_table(["field", "value"], [list(r) for r in rows]))
+        return
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE, show_header=False, title=title, title_justify="left")
+    table.add_column(style="bold cyan")
+    table.add_column(overflow="fold")
+    for label, value in rows:
+        if markup and label in markup:
+            table.add_row(label, markup[label])
+        else:
+            table.add_row(label, "[dim]—[/]" if value == "—" else escape(value))
+    console().print(table)
+
+
 LIGHT_STYLE = {"green": "bold green", "yellow": "bold yellow", "red": "bold red", "unknown": "dim"}
 LIGHT_DOT = {"green": "●", "yellow": "●", "red": "●", "unknown": "○"}
 

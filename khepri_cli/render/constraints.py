@@ -127,27 +127,11 @@ def constraint_fields(constraint: Constraint, today: date) -> list[tuple[str, st
 
 def show_constraint(constraint: Constraint, today: date) -> None:
     rows = constraint_fields(constraint, today)
-    if not con.is_terminal():
-        con.out(con.plain_table(["field", "value"], [list(r) for r in rows]))
-        return
-    from rich import box
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(
-        box=box.SIMPLE,
-        show_header=False,
-        title=f"Constraint {short_id(constraint.id)}",
-        title_justify="left",
-    )
-    table.add_column(style="bold cyan")
-    table.add_column(overflow="fold")
-    for label, value in rows:
-        if label == "severity" and value in SEVERITY_STYLE:
-            table.add_row(label, f"[{SEVERITY_STYLE[value]}]{value}[/]")
-        else:
-            table.add_row(label, escape(value) if value != "—" else "[dim]—[/]")
-    con.console().print(table)
+    severity = dict(rows).get("severity")
+    markup = None
+    if con.is_terminal() and severity in SEVERITY_STYLE:
+        markup = {"severity": f"[{SEVERITY_STYLE[severity]}]{severity}[/]"}
+    con.print_fields(f"Constraint {short_id(constraint.id)}", rows, markup=markup)
 
 
 def _name(constraint: Constraint) -> str:

@@ -142,28 +142,8 @@ def goal_fields(goal: Goal, today: date) -> list[tuple[str, str]]:
 
 
 def show_goal(goal: Goal, today: date) -> None:
-    rows = goal_fields(goal, today)
-    if not con.is_terminal():
-        con.out(con.plain_table(["field", "value"], [list(r) for r in rows]))
-        return
-    from rich import box
-    from rich.markup import escape
-    from rich.table import Table
-
-    table = Table(
-        box=box.SIMPLE,
-        show_header=False,
-        title=f"Goal {short_id(goal.id)}",
-        title_justify="left",
-    )
-    table.add_column(style="bold cyan")
-    table.add_column(overflow="fold")
-    for label, value in rows:
-        if label == "priority":
-            table.add_row(label, _priority(goal))
-        else:
-            table.add_row(label, escape(value) if value != "—" else "[dim]—[/]")
-    con.console().print(table)
+    markup = {"priority": _priority(goal)} if con.is_terminal() else None
+    con.print_fields(f"Goal {short_id(goal.id)}", goal_fields(goal, today), markup=markup)
 
 
 def _name(goal: Goal) -> str:
