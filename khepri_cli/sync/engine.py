@@ -19,8 +19,9 @@ What it does, in order (``SyncEngine.run``):
    deleted and replaced by the local one (local first), and reported as a
    conflict.
 4. Commits the remote transaction. Only then, in one local transaction, it
-   drops the pending changes it pushed whose ``seq`` is unchanged (a row
-   edited during the push keeps its newer pending change), keeps the link,
+   drops the pending changes it pushed: those of its snapshot, up to its
+   highest ``seq`` (a row edited during the push has a newer pending change
+   with a higher ``seq``, which stays for the next sync), keeps the link,
    and records the sync in ``_khepri_sync_state``.
 
 Any failure rolls the remote transaction back and leaves every pending change
@@ -140,9 +141,9 @@ class SyncReport:
 
 
 _Change = Sequence[Any]
-"""A pending change as read: ``(seq, row_id)``, plus the row's JSON object text for upserts.
+"""A pending change as read: ``(row_id,)``, plus the row encoded for the transport for upserts.
 Rows stay as SQLite returns them: a push of 100,000 rows builds no object per row."""
-SEQ, ROW_ID, PAYLOAD = 0, 1, 2
+ROW_ID, PAYLOAD = 0, 1
 
 
 @dataclass
@@ -165,22 +166,58 @@ class _Job:
     batch: list[_Change]
 
 
-def row_json_sql(model: type[Record]) -> str:
-    """SQLite expression turning a row ``t`` of ``model``'s table into its remote JSON object.
+def row_sql(
+    model: type[Record], fmt: base.RowFormat, overrides: dict[str, str] | None = None
+) -> str:
+    """SQLite expression encoding a row ``t`` of ``model``'s table as the transport asks.
 
-    JSON text columns are embedded as JSON (arrays stay arrays, so they
-    become ``TEXT[]`` or ``JSONB`` remotely) and 0/1 become true/false.
+    ``overrides`` replaces a column's expression (an SQL literal, e.g. the
+    user id a profile is linked to). JSON: JSON text columns are embedded as
+    JSON and 0/1 become true/false. CSV: see :func:`_csv_field`.
     """
-    parts = []
-    for column in model.columns():
-        if column in model.json_columns:
-            expr = f"json(t.{column})"
-        elif column in model.bool_columns:
-            expr = f"json(CASE t.{column} WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)"
-        else:
-            expr = f"t.{column}"
-        parts.append(f"'{column}', {expr}")
-    return f"json_object({', '.join(parts)})"
+    exprs = {column: f"t.{column}" for column in model.columns()} | (overrides or {})
+    if fmt.kind == base.JSON_ROWS:
+        parts = []
+        for column, expr in exprs.items():
+            if column in model.json_columns:
+                expr = f"json({expr})"
+            elif column in model.bool_columns:
+                expr = f"json(CASE {expr} WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)"
+            parts.append(f"'{column}', {expr}")
+        return f"json_object({', '.join(parts)})"
+    fields = [
+        _csv_field(expr, fmt.columns.get(column, base.TEXT)) for column, expr in exprs.items()
+    ]
+    return " || ',' || ".join(fields) + " || char(10)"
+
+
+def _csv_field(expr: str, kind: str) -> str:
+    """One CSV field: NULL is an empty field, any text is quoted (so '' stays '')."""
+    if kind == base.RAW:  # numbers, uuids, dates, times, 0/1: nothing to quote
+        return f"coalesce({expr}, '')"
+    if kind == base.ARRAY:
+        expr = _array_literal(expr)
+    return f"""coalesce('"' || replace({expr}, '"', '""') || '"', '')"""
+
+
+def _array_literal(expr: str) -> str:
+    """A JSON array of strings as a PostgreSQL array literal.
+
+    A JSON array whose only escapes are ``\\"`` and ``\\\\`` is already the array
+    literal once its brackets become braces (both quote elements and escape
+    the same two characters; JSON null is NULL in both). Anything else (a
+    newline written as ``\\n``, ``\\u00e9``) is rebuilt element by element.
+    """
+    rebuilt = (
+        "(SELECT '{' || coalesce(group_concat(CASE j.type WHEN 'null' THEN 'NULL' ELSE "
+        """'"' || replace(replace(j.value, '\\', '\\\\'), '"', '\\"') || '"' END, ','), '') """
+        f"|| '}}' FROM json_each({expr}) AS j)"
+    )
+    return (
+        f"CASE WHEN {expr} IS NULL THEN NULL "
+        f"""WHEN {expr} GLOB '*\\[^"\\]*' THEN {rebuilt} """
+        f"ELSE '{{' || substr({expr}, 2, length({expr}) - 2) || '}}' END"
+    )
 
 
 def pending_counts(conn: sqlite3.Connection) -> dict[str, dict[str, int]]:
@@ -201,9 +238,6 @@ def read_state(conn: sqlite3.Connection) -> dict[str, str]:
 class SyncEngine:
     """Pushes one journal's pending changes through one transport."""
 
-    _link: _Link | None = None
-    _user: str = ""
-
     def __init__(
         self,
         journal: Journal,
@@ -218,6 +252,10 @@ class SyncEngine:
         self.batch_rows = batch_rows
         self.progress = progress
         self.clock = clock
+        # set for each run
+        self._link: _Link | None = None
+        self._user = ""
+        self._formats: dict[str, base.RowFormat] = {}
 
     # -- the whole run ----------------------------------------------------------
 
@@ -235,7 +273,7 @@ class SyncEngine:
             report.linked, report.linked_from = True, athlete.auth_user_id
         self._link = None
         self._user = user_id
-        pushed: list[int] = []
+        ceiling: int | None = None
         self._remote(self.transport.connect)
         try:
             self._remote(lambda: self.transport.begin(user_id))
@@ -254,7 +292,7 @@ class SyncEngine:
                     # The remote profile says this user owns it: adopting is safe before the push.
                     with self.journal.transaction() as conn:
                         _adopt(conn, athlete, user_id, athlete_id)
-                pushed = self._push(report, write=True)
+                ceiling = self._push(report, write=True)
                 self._commit()
         except BaseException:
             self.transport.rollback()
@@ -262,7 +300,7 @@ class SyncEngine:
         finally:
             self.transport.close()
         if not dry_run:
-            report.still_pending = self._record(pushed, report)
+            report.still_pending = self._record(ceiling, report)
         report.seconds = self.clock() - started
         return report
 
@@ -299,24 +337,46 @@ class SyncEngine:
 
     # -- step 3: push ------------------------------------------------------------
 
-    def _push(self, report: SyncReport, *, write: bool) -> list[int]:
-        """Send (or count) every pending change; return the ``seq`` of each one sent."""
-        pushed: list[int] = []
+    def _push(self, report: SyncReport, *, write: bool) -> int | None:
+        """Send (or count) every pending change of one snapshot; return its highest ``seq``.
+
+        Every pending change up to that ``seq`` is sent (triggers keep one per
+        existing row, or a delete); any change made later gets a higher one.
+        """
         with self._snapshot() as conn:
+            ceiling = conn.execute("SELECT max(seq) FROM _khepri_pending_changes").fetchone()[0]
+            self._formats = self._row_formats(conn)
             total = self._pending_total() if self.progress else 0
             if total and self.progress:
                 self.progress.start(total)
             try:
                 jobs = self._jobs(conn)
                 if write:
-                    self._stream(jobs, report, pushed)
+                    self._stream(jobs, report)
                 else:
                     for job in jobs:
                         self._tally(report, job, len(job.batch), self._rehearse_days(job))
             finally:
                 if total and self.progress:
                     self.progress.stop()
-        return pushed
+        return ceiling
+
+    def _row_formats(self, conn: sqlite3.Connection) -> dict[str, base.RowFormat]:
+        """Ask the transport, before any batch is in flight, how each table's rows go."""
+        tables = [
+            table
+            for table in PUSH_ORDER
+            if conn.execute(
+                "SELECT 1 FROM _khepri_pending_changes WHERE table_name = ? AND op = 'upsert' "
+                "LIMIT 1",
+                (table,),
+            ).fetchone()
+            or (table == "athletes" and self._link is not None)
+        ]
+        return {
+            table: self._remote(lambda t=table: self.transport.row_format(t, MODELS[t].columns()))
+            for table in tables
+        }
 
     def _jobs(self, conn: sqlite3.Connection) -> Iterator[_Job]:
         deletes = self._deletes(conn)
@@ -332,18 +392,16 @@ class SyncEngine:
 
     def _linked_athlete(self, conn: sqlite3.Connection, link: _Link) -> _Change:
         """The athlete as it is to be pushed: owned by the user, updated now."""
-        row = conn.execute(
-            f"SELECT p.seq, t.id, {row_json_sql(Athlete)} FROM athletes t "
-            f"LEFT JOIN _khepri_pending_changes p "
-            f"ON p.table_name = 'athletes' AND p.row_id = t.id AND p.op = 'upsert' "
-            f"WHERE t.id = ?",
-            (link.athlete_id,),
+        literals = {"auth_user_id": link.user_id, "updated_at": link.stamp}
+        for value in literals.values():  # both are validated forms; never quotes inside
+            assert "'" not in value
+        overrides = {column: f"'{value}'" for column, value in literals.items()}
+        encoded = row_sql(Athlete, self._formats["athletes"], overrides)
+        return conn.execute(
+            f"SELECT t.id, {encoded} FROM athletes t WHERE t.id = ?", (link.athlete_id,)
         ).fetchone()
-        payload = json.loads(row[PAYLOAD])
-        payload.update(auth_user_id=link.user_id, updated_at=link.stamp)
-        return (row[SEQ], row[ROW_ID], json.dumps(payload, ensure_ascii=False))
 
-    def _stream(self, jobs: Iterator[_Job], report: SyncReport, pushed: list[int]) -> None:
+    def _stream(self, jobs: Iterator[_Job], report: SyncReport) -> None:
         """Send the batches one after another on a worker thread while the next one is read.
 
         At most one batch is in flight; whatever goes wrong with it is handled
@@ -355,24 +413,22 @@ class SyncEngine:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="khepri-sync") as worker:
             for job in jobs:  # reading this batch overlaps the server's work on the last
                 if running is not None:
-                    self._settle(*running, report, pushed)
+                    self._settle(*running, report)
                 running = (job, worker.submit(self._attempt, job))
             if running is not None:
-                self._settle(*running, report, pushed)
+                self._settle(*running, report)
 
     def _attempt(self, job: _Job) -> int:
-        """One batch in a savepoint (on the worker thread)."""
-        with self.transport.savepoint():
-            return self._apply(job.table, job.op, job.batch)
+        """One batch (on the worker thread); the transport keeps it all or nothing."""
+        return self._apply(job.table, job.op, job.batch)
 
-    def _settle(self, job: _Job, future: Any, report: SyncReport, pushed: list[int]) -> None:
+    def _settle(self, job: _Job, future: Any, report: SyncReport) -> None:
         conflicts: list[Conflict] = []
         try:
             done = future.result()
         except RemoteError as exc:
             done, conflicts = self._recover(job, exc)
         self._tally(report, job, done, conflicts)
-        pushed.extend(c[SEQ] for c in job.batch if c[SEQ] is not None)
 
     def _tally(self, report: SyncReport, job: _Job, done: int, conflicts: list[Conflict]) -> None:
         result = self._result(report, job.table)
@@ -397,11 +453,9 @@ class SyncEngine:
             clashes, ours = self._same_days(job.batch)
             if clashes or ours:
                 try:
-                    with self.transport.savepoint():
-                        self.transport.delete(
-                            "daily_checkins", [*(c.remote_id for c in clashes), *ours]
-                        )
-                        return self._apply(job.table, job.op, job.batch), clashes
+                    replaced = [*(c.remote_id for c in clashes), *ours]
+                    self.transport.delete("daily_checkins", replaced)
+                    return self._apply(job.table, job.op, job.batch), clashes
                 except RemoteError as again:
                     if again.kind not in base.ROW_KINDS:
                         raise self._failure(again) from None
@@ -418,10 +472,14 @@ class SyncEngine:
         row that is a journal row with nothing pending is left alone: the
         batch then fails and names it, rather than losing it remotely.
         """
+        conn = self.journal.conn
         wanted: dict[str, dict[str, str]] = {}
-        for change in batch:
-            row = json.loads(change[PAYLOAD])
-            wanted.setdefault(row["athlete_id"], {})[row["checkin_date"]] = change[ROW_ID]
+        for row_id, athlete_id, day in conn.execute(
+            "SELECT id, athlete_id, checkin_date FROM daily_checkins "
+            "WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps([c[ROW_ID] for c in batch]),),
+        ):
+            wanted.setdefault(athlete_id, {})[day] = row_id
         found: list[tuple[str, str, str]] = []
         for athlete_id, days in wanted.items():
             remote = self._remote(
@@ -432,7 +490,6 @@ class SyncEngine:
                 for day, remote_id in remote.items()
                 if remote_id != days[day]
             )
-        conn = self.journal.conn
         clashes: list[Conflict] = []
         ours: list[str] = []
         for day, local_id, remote_id in sorted(found):
@@ -460,11 +517,10 @@ class SyncEngine:
     def _narrow(
         self, table: str, op: str, batch: list[_Change], limit: int
     ) -> list[tuple[_Change, RemoteError]]:
-        """Halve the batch (each half in a savepoint) down to the rows that fail on their own."""
+        """Halve the batch (each try all or nothing) down to the rows that fail on their own."""
         if len(batch) == 1:
             try:
-                with self.transport.savepoint():
-                    self._apply(table, op, batch)
+                self._apply(table, op, batch)
             except RemoteError as exc:
                 if exc.kind not in base.ROW_KINDS:
                     raise self._failure(exc) from None
@@ -474,8 +530,7 @@ class SyncEngine:
         found: list[tuple[_Change, RemoteError]] = []
         for half in (batch[:middle], batch[middle:]):
             try:
-                with self.transport.savepoint():
-                    self._apply(table, op, half)
+                self._apply(table, op, half)
             except RemoteError as exc:
                 if exc.kind not in base.ROW_KINDS:
                     raise self._failure(exc) from None
@@ -487,8 +542,8 @@ class SyncEngine:
     def _apply(self, table: str, op: str, batch: Sequence[_Change]) -> int:
         if op == "delete":
             return self.transport.delete(table, [c[ROW_ID] for c in batch])
-        body = base.json_array([c[PAYLOAD] for c in batch])
-        return self.transport.upsert(table, MODELS[table].columns(), body)
+        rows = [c[PAYLOAD] for c in batch]
+        return self.transport.upsert(table, MODELS[table].columns(), rows)
 
     # -- reading the journal ---------------------------------------------------------
 
@@ -509,38 +564,46 @@ class SyncEngine:
     def _deletes(self, conn: sqlite3.Connection) -> dict[str, list[_Change]]:
         """Pending deletes per table, in one pass over the pending changes."""
         deletes: dict[str, list[_Change]] = {}
-        for seq, table, row_id in conn.execute(
-            "SELECT seq, table_name, row_id FROM _khepri_pending_changes WHERE op = 'delete'"
+        for table, row_id in conn.execute(
+            "SELECT table_name, row_id FROM _khepri_pending_changes WHERE op = 'delete'"
         ):
-            deletes.setdefault(table, []).append((seq, row_id))
+            deletes.setdefault(table, []).append((row_id,))
         return deletes
 
     def _upserts(self, conn: sqlite3.Connection, table: str) -> Iterator[list[_Change]]:
-        """Pending upserts of ``table`` with each row as its remote JSON object.
+        """Pending upserts of ``table``, each row encoded as the transport asked.
 
-        A few changes are looked up one by one; when most of the table is
-        pending (a first push) one scan of the table is cheaper.
+        A few changes are looked up one by one. When most of the table is
+        pending one scan of it is cheaper, and when all of it is (a first
+        push) the scan needs no look-up at all.
         """
-        pending = conn.execute(
-            "SELECT count(*) FROM _khepri_pending_changes WHERE table_name = ?", (table,)
-        ).fetchone()[0]
-        if not pending:
+        if table not in self._formats:  # nothing to upsert in this table
             return
-        row_json = row_json_sql(MODELS[table])
-        size = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {table}").fetchone()[0]
-        if pending >= SCAN_AT_LEAST and pending * 4 >= size:
+        encoded = row_sql(MODELS[table], self._formats[table])
+        pending = conn.execute(
+            "SELECT count(*) FROM _khepri_pending_changes WHERE table_name = ? AND op = 'upsert'",
+            (table,),
+        ).fetchone()[0]
+        size = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] if pending else 0
+        linked = self._link.athlete_id if self._link and table == "athletes" else ""
+        if pending and pending == size:  # one pending upsert per row: every row
+            sql = f"SELECT t.id, {encoded} FROM {table} t WHERE t.id IS NOT ?"
+            params: tuple[str, ...] = (linked,)
+        elif pending >= SCAN_AT_LEAST and pending * 4 >= size:
             sql = (
-                f"SELECT p.seq, t.id, {row_json} FROM {table} t CROSS JOIN _khepri_pending_changes p "
-                f"ON p.table_name = ? AND p.row_id = t.id WHERE p.op = 'upsert'"
+                f"SELECT t.id, {encoded} FROM {table} t CROSS JOIN _khepri_pending_changes p "
+                f"ON p.table_name = ? AND p.row_id = t.id WHERE p.op = 'upsert' AND t.id IS NOT ?"
             )
+            params = (table, linked)
         else:
             sql = (
-                f"SELECT p.seq, t.id, {row_json} FROM _khepri_pending_changes p "
-                f"JOIN {table} t ON t.id = p.row_id WHERE p.table_name = ? AND p.op = 'upsert'"
+                f"SELECT t.id, {encoded} FROM _khepri_pending_changes p "
+                f"JOIN {table} t ON t.id = p.row_id "
+                f"WHERE p.table_name = ? AND p.op = 'upsert' AND t.id IS NOT ?"
             )
-        linked = self._link.athlete_id if self._link and table == "athletes" else ""
-        sql += " AND t.id IS NOT ?"  # the athlete being linked is sent on its own
-        cursor = conn.execute(sql, (table, linked))
+            params = (table, linked)
+        # (the athlete being linked is sent on its own, see _linked_athlete)
+        cursor = conn.execute(sql, params)
         while rows := cursor.fetchmany(self.batch_rows):
             yield rows
 
@@ -556,27 +619,20 @@ class SyncEngine:
                 f"'khepri sync' again pushes them without duplicates"
             ) from None
 
-    def _record(self, pushed: list[int], report: SyncReport) -> int:
-        """Drop the pushed pending changes still at the seq we sent; remember this sync."""
+    def _record(self, ceiling: int | None, report: SyncReport) -> int:
+        """Drop the pending changes the push carried (up to ``ceiling``); remember this sync."""
         summary = {
             "upserted": report.upserted,
             "deleted": report.deleted,
             "conflicts": len(report.conflicts),
         }
         with self.journal.transaction() as conn:
-            count, top = conn.execute(
-                "SELECT count(*), max(seq) FROM _khepri_pending_changes"
-            ).fetchone()
-            if pushed and count == len(pushed) and top == max(pushed):
-                # Nothing changed since the snapshot (any change gets a higher seq), and
-                # everything pending was pushed: drop it all at once.
+            top = conn.execute("SELECT max(seq) FROM _khepri_pending_changes").fetchone()[0]
+            if ceiling is not None and top == ceiling:
+                # Nothing changed during the push: everything pending went, drop it at once.
                 conn.execute("DELETE FROM _khepri_pending_changes")
-            elif pushed:
-                conn.execute(
-                    "DELETE FROM _khepri_pending_changes "
-                    "WHERE seq IN (SELECT value FROM json_each(?))",
-                    (json.dumps(pushed),),
-                )
+            elif ceiling is not None:
+                conn.execute("DELETE FROM _khepri_pending_changes WHERE seq <= ?", (ceiling,))
             if self._link is not None:
                 _persist_link(conn, self._link)
             state = {

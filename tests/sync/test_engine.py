@@ -88,13 +88,17 @@ class FakeTransport:
         self.work = None
 
     @contextmanager
-    def savepoint(self) -> Iterator[None]:
+    def _atomic(self) -> Iterator[None]:
+        """Every write is all or nothing, as the Transport protocol asks."""
         saved, log = copy.deepcopy(self.work), list(self.log)
         try:
             yield
         except RemoteError:
             self.work, self.log = saved, log
             raise
+
+    def row_format(self, table: str, columns: list[str]) -> base.RowFormat:
+        return base.RowFormat(base.JSON_ROWS)
 
     # -- RLS as the schema's policies define it
     def _owned(self, table: str, row: dict[str, Any]) -> bool:
@@ -122,9 +126,12 @@ class FakeTransport:
             and self._owned("daily_checkins", r)
         }
 
-    def upsert(self, table: str, columns: list[str], rows_json: str) -> int:
+    def upsert(self, table: str, columns: list[str], rows: list[str]) -> int:
+        with self._atomic():
+            return self._upsert(table, columns, json.loads(base.json_array(rows)))
+
+    def _upsert(self, table: str, columns: list[str], rows: list[dict[str, Any]]) -> int:
         assert self.work is not None
-        rows = json.loads(rows_json)
         self.statements.append(("upsert", table, len(rows)))
         self._maybe_fail("upsert", table, rows)
         target = self.work[table]
@@ -165,6 +172,10 @@ class FakeTransport:
         return len(rows)
 
     def delete(self, table: str, ids: list[str]) -> int:
+        with self._atomic():
+            return self._delete(table, ids)
+
+    def _delete(self, table: str, ids: list[str]) -> int:
         assert self.work is not None
         self.statements.append(("delete", table, len(ids)))
         self._maybe_fail("delete", table, [{"id": i} for i in ids])

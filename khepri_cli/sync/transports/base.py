@@ -7,21 +7,30 @@ of remote: PostgreSQL over its wire protocol today, Supabase's HTTP API
 (PostgREST) next. It acts as one Supabase Auth user, under row level
 security, the way the app's API does.
 
-Rows cross the seam as JSON objects keyed by column name, already in the
-remote's types (dates and timestamps as ISO text, arrays and JSON documents
-as JSON, booleans as true/false). A batch of them is a JSON array: the body
-PostgREST takes for a bulk upsert, and what ``jsonb_populate_recordset``
-reads on the PostgreSQL side.
+Rows cross the seam already encoded, one text per row, in the format the
+transport asks for with :meth:`Transport.row_format`; the engine has SQLite
+build that text, so a push of 100,000 rows makes no Python object per value:
 
-Failures are raised as :class:`RemoteError` with a ``kind`` the engine turns
-into one line for the user. A transport masks its own secrets in every
-message it raises.
+* ``json``: a JSON object keyed by column name, in the remote's types
+  (dates and timestamps as ISO text, arrays and documents as JSON, booleans
+  as true/false). A batch of them joined by :func:`json_array` is the body
+  PostgREST takes for a bulk upsert.
+* ``csv``: one line of PostgreSQL's ``COPY ... (FORMAT csv)``, the fastest
+  way into PostgreSQL. Each column is encoded by its remote kind: ``raw``
+  (numbers, uuids, dates, times, booleans: never quoted), ``text`` (quoted,
+  for text and JSON documents) or ``array`` (a quoted ``TEXT[]`` literal).
+
+Every write call is all or nothing: when it fails, nothing of it stays in
+the transaction, which stays usable (the engine then retries halves of the
+batch to name the rows at fault). Failures are raised as
+:class:`RemoteError` with a ``kind`` the engine turns into one line for the
+user. A transport masks its own secrets in every message it raises.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 # What went wrong, as the engine needs to know it.
@@ -36,6 +45,19 @@ OTHER = "other"
 
 ROW_KINDS = frozenset({REFUSED, REJECTED})
 """Failures caused by particular rows: the engine narrows the batch down to name them."""
+
+
+JSON_ROWS = "json"
+CSV_ROWS = "csv"
+RAW, TEXT, ARRAY = "raw", "text", "array"
+
+
+@dataclass(frozen=True)
+class RowFormat:
+    """How a transport wants one table's rows encoded: ``json``, or ``csv`` with column kinds."""
+
+    kind: str = JSON_ROWS
+    columns: Mapping[str, str] = field(default_factory=dict)  # csv: column -> RAW/TEXT/ARRAY
 
 
 class RemoteError(Exception):
@@ -77,10 +99,6 @@ class Transport(Protocol):
         """Drop everything since :meth:`begin`; never raises."""
         ...
 
-    def savepoint(self) -> AbstractContextManager[None]:
-        """A block whose writes are undone, and the transaction kept usable, if it raises."""
-        ...
-
     def athlete_id_for_user(self, user_id: str) -> str | None:
         """The id of the remote athlete row whose ``auth_user_id`` is ``user_id``, if any."""
         ...
@@ -89,12 +107,16 @@ class Transport(Protocol):
         """Remote check-ins of ``athlete_id`` on any of ``days``: ``{day: id}``."""
         ...
 
-    def upsert(self, table: str, columns: Sequence[str], rows_json: str) -> int:
-        """Insert or update (keyed by ``id``) the rows of the JSON array; return how many."""
+    def row_format(self, table: str, columns: Sequence[str]) -> RowFormat:
+        """How rows of ``table`` must be encoded for :meth:`upsert`."""
+        ...
+
+    def upsert(self, table: str, columns: Sequence[str], rows: Sequence[str]) -> int:
+        """Insert or update (keyed by ``id``) these encoded rows, all or none; return how many."""
         ...
 
     def delete(self, table: str, ids: Sequence[str]) -> int:
-        """Delete the rows with these ids that the user can see; return how many went."""
+        """Delete the rows with these ids that the user can see, all or none; return how many."""
         ...
 
 

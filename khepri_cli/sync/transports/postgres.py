@@ -6,11 +6,16 @@ id as ``sub``, both local to the transaction, so ``auth.uid()`` is that user
 and row level security decides what may be read and written. Sync can write
 only what the app's user could.
 
-Batches are single statements: ``INSERT ... SELECT ... FROM
-jsonb_populate_recordset(NULL::public.<table>, $1) ON CONFLICT (id) DO
-UPDATE``. One JSON array of a few thousand rows per round trip; Postgres
-turns each JSON value into the column's own type (arrays into ``TEXT[]``,
-numbers into ``DECIMAL`` from their text, so nothing passes through a float).
+A batch of a few thousand rows goes in with ``COPY ... (FORMAT csv)`` into
+a temporary staging table of the same column types, then one ``INSERT ...
+SELECT ... ON CONFLICT (id) DO UPDATE`` moves it into the real table, under
+RLS (``COPY`` itself is not allowed into a table with RLS). Measured against
+the alternative, one ``INSERT ... SELECT FROM jsonb_populate_recordset($1)``
+per batch, this is about 1.5x faster on the server: parsing the JSON
+document cost as much as the COPY itself (bench/sync_bench.py). Each batch
+runs inside a savepoint, so a failed one leaves the transaction usable and
+the engine can narrow it down to the rows at fault. Values arrive as text in
+PostgreSQL's own input syntax, so decimals never pass through a float.
 
 psycopg is imported here and only here, when a sync actually connects.
 """
@@ -18,8 +23,9 @@ psycopg is imported here and only here, when a sync actually connects.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+import re
+from collections.abc import Sequence
+from contextlib import suppress
 from typing import Any
 
 from khepri_cli.errors import SyncError
@@ -28,6 +34,24 @@ from khepri_cli.sync.transports import base
 from khepri_cli.sync.transports.base import RemoteError
 
 CONNECT_TIMEOUT_SECONDS = 10
+SAVEPOINT = "khepri_batch"
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_RAW_TYPES = frozenset(
+    {
+        "uuid",
+        "date",
+        "time without time zone",
+        "timestamp with time zone",
+        "timestamp without time zone",
+        "smallint",
+        "integer",
+        "bigint",
+        "real",
+        "double precision",
+        "boolean",
+    }
+)
+"""Types whose text never holds a quote, comma or newline: sent without CSV quoting."""
 INSTALL_HINT = "syncing needs psycopg, which is not installed: pip install 'khepri-cli[sync]'"
 
 
@@ -46,7 +70,8 @@ class PostgresTransport:
         self._target = target
         self._connect_timeout = connect_timeout
         self._conn: Any = None
-        self._statements: dict[str, str] = {}
+        self._types: dict[str, dict[str, tuple[str, str]]] = {}  # table -> column -> type
+        self._staged: set[str] = set()  # tables with a staging table in this transaction
 
     @property
     def target(self) -> str:
@@ -80,6 +105,7 @@ class PostgresTransport:
                 conn.close()
 
     def begin(self, user_id: str) -> None:
+        self._staged.clear()
         claims = json.dumps({"sub": user_id, "role": "authenticated"})
         self._run(
             "SELECT set_config('role', 'authenticated', true), "
@@ -91,26 +117,18 @@ class PostgresTransport:
         )
 
     def commit(self) -> None:
+        self._staged.clear()
         try:
             self._conn.commit()
         except Exception as exc:
             raise self._error(exc, "commit the push") from None
 
     def rollback(self) -> None:
+        self._staged.clear()
         if self._conn is None:
             return
         with suppress(Exception):  # a dead connection has nothing left to roll back
             self._conn.rollback()
-
-    @contextmanager
-    def savepoint(self) -> Iterator[None]:
-        try:
-            with self._conn.transaction():
-                yield
-        except RemoteError:
-            raise
-        except Exception as exc:  # the savepoint's own SQL failed: the connection went
-            raise self._error(exc, "push") from None
 
     # -- reads ---------------------------------------------------------------------
 
@@ -133,34 +151,98 @@ class PostgresTransport:
         )
         return dict(rows)
 
+    def row_format(self, table: str, columns: Sequence[str]) -> base.RowFormat:
+        types = self._column_types(table)
+        missing = [c for c in columns if c not in types]
+        if missing:
+            raise RemoteError(
+                base.SCHEMA,
+                self._hide(
+                    f"the database is not set up for Khepri (public.{table} has no column "
+                    f"{missing[0]}); apply the schema in docs/supabase.md"
+                ),
+            )
+        kinds = {c: _kind(*types[c]) for c in columns}
+        return base.RowFormat(base.CSV_ROWS, kinds)
+
+    def _column_types(self, table: str) -> dict[str, tuple[str, str]]:
+        if table not in self._types:
+            rows = self._run(
+                "SELECT a.attname, format_type(a.atttypid, a.atttypmod), t.typcategory "
+                "FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_type t ON t.oid = a.atttypid "
+                "WHERE a.attrelid = to_regclass(%s) AND a.attnum > 0 AND NOT a.attisdropped",
+                (f"public.{table}",),
+                what=f"read the columns of {table}",
+                table=table,
+            )
+            if not rows:
+                raise RemoteError(
+                    base.SCHEMA,
+                    self._hide(
+                        f"the database is not set up for Khepri (no table public.{table}); "
+                        f"apply the schema first: khepri supabase schema | psql "
+                        f'"$SUPABASE_DB_URL" (see docs/supabase.md)'
+                    ),
+                )
+            self._types[table] = {name: (kind, category) for name, kind, category in rows}
+        return self._types[table]
+
     # -- writes --------------------------------------------------------------------
 
-    def upsert(self, table: str, columns: Sequence[str], rows_json: str) -> int:
-        sql = self._statements.get(table)
-        if sql is None:
-            names = ", ".join(columns)
-            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "id")
-            sql = (
-                f"INSERT INTO public.{table} ({names}) "
-                f"SELECT {names} FROM jsonb_populate_recordset(NULL::public.{table}, %s::jsonb) "
-                f"ON CONFLICT (id) DO UPDATE SET {updates}"
+    def upsert(self, table: str, columns: Sequence[str], rows: Sequence[str]) -> int:
+        names = ", ".join(columns)
+        stage = f"pg_temp.khepri_stage_{table}"
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "id")
+        start = f"SAVEPOINT {SAVEPOINT}"
+        if table not in self._staged:
+            start = (
+                f"CREATE TEMP TABLE khepri_stage_{table} ON COMMIT DROP AS "
+                f"SELECT {names} FROM public.{table} WITH NO DATA; {start}"
             )
-            self._statements[table] = sql
-        return self._write(sql, (rows_json,), table)
-
-    def delete(self, table: str, ids: Sequence[str]) -> int:
-        sql = f"DELETE FROM public.{table} WHERE id = ANY(%s::uuid[])"
-        return self._write(sql, (list(ids),), table)
-
-    # -- plumbing --------------------------------------------------------------------
-
-    def _write(self, sql: str, params: tuple, table: str) -> int:
+        move = (
+            f"INSERT INTO public.{table} ({names}) SELECT {names} FROM {stage} "
+            f"ON CONFLICT (id) DO UPDATE SET {updates}; "
+            f"RELEASE SAVEPOINT {SAVEPOINT}; TRUNCATE {stage}"
+        )
         try:
             with self._conn.cursor() as cursor:
-                cursor.execute(sql, params)
-                return max(cursor.rowcount, 0)
+                cursor.execute(start)
+                self._staged.add(table)
+                with cursor.copy(f"COPY {stage} ({names}) FROM STDIN (FORMAT csv)") as copy:
+                    copy.write("".join(rows))
+                cursor.execute(move)
+                return _count(cursor, "INSERT")
         except Exception as exc:
-            raise self._error(exc, f"write {table}", table) from None
+            raise self._undo(exc, f"write {table}", table) from None
+
+    def delete(self, table: str, ids: Sequence[str]) -> int:
+        bad = next((i for i in ids if not _UUID.fullmatch(i)), None)
+        if bad is not None:
+            raise RemoteError(base.REJECTED, f"{bad!r} is not a UUID")
+        array = "{" + ",".join(ids) + "}"  # checked above: hex digits and dashes only
+        sql = (
+            f"SAVEPOINT {SAVEPOINT}; "
+            f"DELETE FROM public.{table} WHERE id = ANY('{array}'::uuid[]); "
+            f"RELEASE SAVEPOINT {SAVEPOINT}"
+        )
+        try:
+            with self._conn.cursor() as cursor:
+                cursor.execute(sql)
+                return _count(cursor, "DELETE")
+        except Exception as exc:
+            raise self._undo(exc, f"delete from {table}", table) from None
+
+    def _undo(self, exc: Exception, what: str, table: str) -> RemoteError:
+        """Roll the failed batch back to its savepoint (keeping the transaction usable)."""
+        error = self._error(exc, what, table)
+        if error.kind != base.LOST:
+            with suppress(Exception):
+                self._conn.execute(
+                    f"ROLLBACK TO SAVEPOINT {SAVEPOINT}; RELEASE SAVEPOINT {SAVEPOINT}"
+                )
+        return error
+
+    # -- plumbing --------------------------------------------------------------------
 
     def _run(self, sql: str, params: tuple, *, what: str, table: str | None = None) -> list:
         if self._conn is None:
@@ -232,7 +314,7 @@ class PostgresTransport:
                 base.SCHEMA,
                 f"the role authenticated may not {what} ({text}); grant it as in docs/supabase.md",
             )
-        elif state is not None and state.startswith("23"):
+        elif state is not None and state[:2] in ("23", "22"):  # constraint, or a bad value
             kind, message = base.REJECTED, full
         elif state in ("42P01", "42703", "42883", "3F000", "42704", "22023"):
             kind, message = (
@@ -243,6 +325,23 @@ class PostgresTransport:
         else:
             kind, message = base.OTHER, f"could not {what}: {full}"
         return RemoteError(kind, self._hide(message), state)
+
+
+def _kind(type_name: str, category: str) -> str:
+    if category == "A":
+        return base.ARRAY
+    if type_name in _RAW_TYPES or type_name.startswith("numeric"):
+        return base.RAW
+    return base.TEXT
+
+
+def _count(cursor: Any, verb: str) -> int:
+    """Rows affected by the ``verb`` statement among the results of a multi-statement query."""
+    while True:
+        if (cursor.statusmessage or "").startswith(verb):
+            return max(cursor.rowcount, 0)
+        if not cursor.nextset():
+            return 0
 
 
 def _first_line(exc: Exception) -> str:
