@@ -584,12 +584,16 @@ class SyncEngine:
             "SELECT count(*) FROM _khepri_pending_changes WHERE table_name = ? AND op = 'upsert'",
             (table,),
         ).fetchone()[0]
-        size = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] if pending else 0
+        if not pending:
+            return
+        size = 0  # counted only for many changes: a small push never reads the whole table
+        if pending >= SCAN_AT_LEAST:
+            size = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
         linked = self._link.athlete_id if self._link and table == "athletes" else ""
-        if pending and pending == size:  # one pending upsert per row: every row
+        if pending == size:  # one pending upsert per row: every row
             sql = f"SELECT t.id, {encoded} FROM {table} t WHERE t.id IS NOT ?"
             params: tuple[str, ...] = (linked,)
-        elif pending >= SCAN_AT_LEAST and pending * 4 >= size:
+        elif size and pending * 4 >= size:
             sql = (
                 f"SELECT t.id, {encoded} FROM {table} t CROSS JOIN _khepri_pending_changes p "
                 f"ON p.table_name = ? AND p.row_id = t.id WHERE p.op = 'upsert' AND t.id IS NOT ?"

@@ -13,8 +13,10 @@ from __future__ import annotations
 import copy
 import json
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -90,7 +92,9 @@ class FakeTransport:
     @contextmanager
     def _atomic(self) -> Iterator[None]:
         """Every write is all or nothing, as the Transport protocol asks."""
-        saved, log = copy.deepcopy(self.work), list(self.log)
+        assert self.work is not None  # rows are replaced, never changed in place
+        saved = {table: dict(rows) for table, rows in self.work.items()}
+        log = list(self.log)
         try:
             yield
         except RemoteError:
@@ -135,6 +139,14 @@ class FakeTransport:
         self.statements.append(("upsert", table, len(rows)))
         self._maybe_fail("upsert", table, rows)
         target = self.work[table]
+        days: dict[tuple[str, str], str] = {}
+        if table == "daily_checkins":  # one check-in per athlete and day
+            days = {(r["athlete_id"], r["checkin_date"]): r["id"] for r in target.values()}
+            # a row's own old day is free once it moves
+            for row in rows:
+                old = target.get(row["id"])
+                if old is not None:
+                    days.pop((old["athlete_id"], old["checkin_date"]), None)
         for row in rows:
             assert list(row) == list(columns)
             existing = target.get(row["id"])
@@ -155,19 +167,18 @@ class FakeTransport:
                     "42501",
                 )
             if table == "daily_checkins":
-                for other in target.values():
-                    if (
-                        other["id"] != row["id"]
-                        and other["athlete_id"] == row["athlete_id"]
-                        and other["checkin_date"] == row["checkin_date"]
-                    ):
-                        raise RemoteError(
-                            base.REJECTED, "duplicate key (athlete_id, checkin_date)", "23505"
-                        )
+                key = (row["athlete_id"], row["checkin_date"])
+                holder = days.get(key)
+                if holder is not None and holder != row["id"] and holder in target:
+                    raise RemoteError(
+                        base.REJECTED, "duplicate key (athlete_id, checkin_date)", "23505"
+                    )
             goal = row.get("target_goal_id")
             if table == "training_plans" and goal is not None and goal not in self.work["goals"]:
                 raise RemoteError(base.REJECTED, "target_goal_id is not present", "23503")
             target[row["id"]] = row
+            if table == "daily_checkins":
+                days[(row["athlete_id"], row["checkin_date"])] = row["id"]
         self.log.append(("upsert", table, len(rows)))
         return len(rows)
 
@@ -251,7 +262,7 @@ def seed(journal: Journal, checkins: int = 3) -> dict[str, Any]:
         DailyCheckin.create(
             {
                 "athlete_id": athlete.id,
-                "checkin_date": f"2026-11-{day:02d}",
+                "checkin_date": str(date(2026, 11, 1) + timedelta(days=day - 1)),
                 "sleep_hours": 7.5,
                 "energy_level": 7,
                 "soreness_areas": {"legs": 6},
@@ -458,6 +469,68 @@ def test_large_pushes_go_in_batches(journal):
         ("upsert", "daily_checkins", 2),
     ]
     assert report.upserted == 16
+
+
+def add_many_days(journal: Journal, athlete_id: str, count: int) -> None:
+    with journal.transaction() as conn:
+        conn.executemany(
+            "INSERT INTO daily_checkins (id, athlete_id, checkin_date, energy_level) "
+            "VALUES (?, ?, ?, ?)",
+            [
+                (new_id(), athlete_id, str(date(2000, 1, 1) + timedelta(days=i)), 1 + i % 10)
+                for i in range(count)
+            ],
+        )
+
+
+def test_many_changes_in_a_larger_table_are_read_in_one_scan(journal):
+    data = seed(journal)
+    add_many_days(journal, data["athlete"].id, 6000)
+    remote = FakeRemote()
+    sync(journal, remote, batch_rows=2500)
+    with journal.transaction() as conn:
+        conn.execute(
+            "UPDATE daily_checkins SET energy_level = 10 WHERE checkin_date < '2013-10-01'"
+        )
+    changed = journal.conn.execute(
+        "SELECT count(*) FROM daily_checkins WHERE checkin_date < '2013-10-01'"
+    ).fetchone()[0]
+    statements: list[str] = []
+    journal.conn.set_trace_callback(statements.append)
+    report, _ = sync(journal, remote, batch_rows=2500)
+    journal.conn.set_trace_callback(None)
+    assert 5000 <= changed == report.upserted < 6003
+    assert any("CROSS JOIN _khepri_pending_changes" in s for s in statements)
+    assert all(
+        r["energy_level"] == 10
+        for r in remote.rows("daily_checkins")
+        if r["checkin_date"] < "2013-10-01"
+    )
+
+
+def test_one_change_never_reads_the_whole_table(journal):
+    data = seed(journal)
+    add_many_days(journal, data["athlete"].id, 6000)
+    remote = FakeRemote()
+    sync(journal, remote)
+    with journal.transaction() as conn:
+        conn.execute(
+            "UPDATE daily_checkins SET energy_level = 2 WHERE id = ?", (data["days"][0].id,)
+        )
+    statements: list[str] = []
+    journal.conn.set_trace_callback(statements.append)
+    report, _ = sync(journal, remote)
+    journal.conn.set_trace_callback(None)
+    assert report.upserted == 1
+    scans = [
+        detail
+        for statement in statements
+        if statement.lstrip().startswith("SELECT")
+        for *_, detail in journal.conn.execute("EXPLAIN QUERY PLAN " + statement)
+        if detail.startswith(("SCAN t", "SCAN daily_checkins"))
+    ]
+    assert scans == []
+    assert not any("count(*) FROM daily_checkins" in s for s in statements)
 
 
 def test_progress_is_reported_per_batch(journal):
@@ -774,3 +847,52 @@ def test_the_engine_order_is_the_schema_order():
     from khepri_cli.db.migrations import SYNCED_TABLES
 
     assert PUSH_ORDER == SYNCED_TABLES
+
+
+# -- what the user sees while it runs -----------------------------------------------
+
+
+class _Terminal:
+    """A stand-in for stderr that says it is a terminal and keeps what is written."""
+
+    def __init__(self) -> None:
+        self.text = ""
+
+    def write(self, text: str) -> int:
+        self.text += text
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        raise OSError("not a real terminal")
+
+
+def test_the_progress_bar_draws_on_a_terminal_for_long_pushes(journal, monkeypatch):
+    from khepri_cli.render import sync as render
+
+    seed(journal, checkins=1200)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setenv("TERM", "xterm")
+    bar = render.progress()
+    assert bar is not None
+    report, _ = sync(journal, FakeRemote(), batch_rows=500, progress=bar)
+    assert report.upserted == 1204
+    assert "pushing" in terminal.text and "1204/1204" in terminal.text
+
+
+def test_no_progress_bar_when_piped_or_for_short_pushes(journal, monkeypatch):
+    from khepri_cli.render import sync as render
+
+    assert render.progress() is None  # stderr is not a terminal under pytest
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setenv("TERM", "xterm")
+    seed(journal, checkins=3)
+    sync(journal, FakeRemote(), progress=render.progress())
+    assert terminal.text == ""
