@@ -9,11 +9,7 @@ import typer
 from khepri_cli.cli.options import JsonOption
 from khepri_cli.cli.state import state
 
-app = typer.Typer(
-    help="Push your journal to your Supabase project's PostgreSQL.\n\n"
-    "Example:\n\n    khepri sync --user-id 0b5f2c1e-8d4a-4c1e-9a51-3f1f6f0c2a7d",
-    add_completion=False,
-)
+app = typer.Typer(add_completion=False)  # its help is the docstring of sync() below
 
 DbUrl = Annotated[
     str | None,
@@ -50,6 +46,7 @@ def sync(
 
     Runs as your Supabase user under row level security, in one transaction:
     everything is pushed or nothing is, and your journal keeps what is not.
+    'khepri sync status' shows what is waiting. See docs/sync.md.
 
     Example:
 
