@@ -736,18 +736,23 @@ def test_a_remote_profile_for_the_user_is_adopted_never_duplicated(journal):
     assert again.conflicts == [] and again.upserted == 0
 
 
-def test_a_remote_check_in_on_the_same_day_is_replaced_by_the_local_one(journal):
-    data = seed(journal)
+def remote_with_a_day(athlete: Athlete, day: str) -> tuple[FakeRemote, str]:
+    """A remote holding the athlete's profile and a check-in of ``day`` made by the app."""
     remote = FakeRemote()
-    athlete = data["athlete"]
     remote.tables["athletes"][athlete.id] = {"id": athlete.id, "auth_user_id": USER}
     theirs = new_id()
     remote.tables["daily_checkins"][theirs] = {
         "id": theirs,
         "athlete_id": athlete.id,
-        "checkin_date": "2026-11-02",
+        "checkin_date": day,
         "energy_level": 1,
     }
+    return remote, theirs
+
+
+def test_a_remote_check_in_on_the_same_day_is_replaced_by_the_local_one(journal):
+    data = seed(journal)
+    remote, theirs = remote_with_a_day(data["athlete"], "2026-11-02")
     before = dump(journal)
     report, _ = sync(journal, remote)
     mine = data["days"][1]
@@ -771,15 +776,7 @@ def test_a_remote_check_in_on_the_same_day_is_replaced_by_the_local_one(journal)
 
 def test_dry_run_reports_the_same_day_conflict_without_replacing_anything(journal):
     data = seed(journal)
-    remote = FakeRemote()
-    athlete = data["athlete"]
-    remote.tables["athletes"][athlete.id] = {"id": athlete.id, "auth_user_id": USER}
-    theirs = new_id()
-    remote.tables["daily_checkins"][theirs] = {
-        "id": theirs,
-        "athlete_id": athlete.id,
-        "checkin_date": "2026-11-03",
-    }
+    remote, _ = remote_with_a_day(data["athlete"], "2026-11-03")
     committed = copy.deepcopy(remote.tables)
     before = dump(journal)
     report = SyncEngine(journal, FakeTransport(remote)).run(USER, dry_run=True)
