@@ -376,6 +376,28 @@ def test_a_user_id_unknown_to_supabase_auth_is_named(journal, pg_url):
     assert journal.snapshot() == before
 
 
+def test_a_database_without_the_khepri_schema_says_how_to_apply_it(journal, pg_server_url):
+    import secrets
+
+    import psycopg
+
+    from .conftest import database_url
+
+    name = f"khepri_test_{secrets.token_hex(6)}"
+    with psycopg.connect(pg_server_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        url = database_url(pg_server_url, name)
+        before = journal.snapshot()
+        line = assert_one_clean_line(journal("sync", "--db-url", url, "--user-id", UUID))
+        assert "the database is not set up for Khepri" in line
+        assert "khepri supabase schema | psql" in line
+        assert journal.snapshot() == before
+    finally:
+        with psycopg.connect(pg_server_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def test_dry_run_against_an_unreachable_server_fails_the_same_way(journal):
     url = f"postgresql://postgres:{PASSWORD}@127.0.0.1:{closed_port()}/x"
     before = journal.snapshot()

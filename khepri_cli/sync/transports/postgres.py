@@ -314,14 +314,20 @@ class PostgresTransport:
                 base.SCHEMA,
                 f"the role authenticated may not {what} ({text}); grant it as in docs/supabase.md",
             )
-        elif state is not None and state[:2] in ("23", "22"):  # constraint, or a bad value
-            kind, message = base.REJECTED, full
+        elif state in ("22023", "42704") and 'role "authenticated"' in text:
+            kind, message = (
+                base.SCHEMA,
+                f"the database has no role authenticated ({text}): sync needs a Supabase "
+                f"project's database (see docs/supabase.md)",
+            )
         elif state in ("42P01", "42703", "42883", "3F000", "42704", "22023"):
             kind, message = (
                 base.SCHEMA,
                 f"the database is not set up for Khepri ({text}); apply the schema first: "
                 f'khepri supabase schema | psql "$SUPABASE_DB_URL" (see docs/supabase.md)',
             )
+        elif state is not None and state[:2] in ("23", "22"):  # constraint, or a bad value
+            kind, message = base.REJECTED, full
         else:
             kind, message = base.OTHER, f"could not {what}: {full}"
         return RemoteError(kind, self._hide(message), state)
