@@ -159,14 +159,19 @@ def read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
+_DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
+
 def _dotenv_value(raw: str) -> str:
-    if raw[:1] in ("'", '"'):
-        quote_char = raw[0]
-        end = raw.find(quote_char, 1)
-        if end > 0:
-            value = raw[1:end]
-            if quote_char == '"':
-                value = value.replace("\\n", "\n").replace('\\"', '"')
-            return value
+    if raw.startswith('"'):
+        match = _DOUBLE_QUOTED.match(raw)
+        if match:  # \" and \\ and \n are escapes inside double quotes
+            return re.sub(
+                r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), match.group(1)
+            )
+    if raw.startswith("'"):
+        end = raw.find("'", 1)
+        if end > 0:  # single quotes: the text as it stands
+            return raw[1:end]
     # unquoted: a ' #' starts a comment
     return re.split(r"\s+#", raw, maxsplit=1)[0].strip()

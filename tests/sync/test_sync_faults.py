@@ -463,6 +463,7 @@ def test_read_dotenv_understands_the_usual_forms(tmp_path: Path):
         "SPACED = spaced value  # trailing comment\n"
         "SINGLE='single # quoted'\n"
         'DOUBLE="a # b"\n'
+        'ESCAPED="pa\\"ss\\\\word"  # comment\n'
         "EMPTY=\n"
         "URL=postgresql://u:p#w@h/d\n"
         "not a line\n",
@@ -474,6 +475,7 @@ def test_read_dotenv_understands_the_usual_forms(tmp_path: Path):
     assert values["SPACED"] == "spaced value"
     assert values["SINGLE"] == "single # quoted"
     assert values["DOUBLE"] == "a # b"
+    assert values["ESCAPED"] == 'pa"ss\\word'
     assert values["EMPTY"] == ""
     assert values["URL"] == "postgresql://u:p#w@h/d"
     assert "not a line" not in json.dumps(values)
