@@ -137,7 +137,7 @@ def add(
     )
     constraint = service.add_constraint(app_state.journal(), athlete, constraint_type, given)
     render.added(constraint)
-    _print_constraint(constraint, service.athlete_today(athlete), as_json)
+    _print_constraint(constraint, athlete.today(), as_json)
 
 
 @app.command("list")
@@ -171,7 +171,7 @@ def list_(
         return
     from khepri_cli.render import constraints as render
 
-    render.constraints_table(constraints, service.athlete_today(athlete), include_resolved=show_all)
+    render.constraints_table(constraints, athlete.today(), include_resolved=show_all)
 
 
 @app.command("show")
@@ -187,7 +187,7 @@ def show(ctx: typer.Context, constraint_id: ConstraintId, as_json: JsonOption = 
     app_state = state(ctx)
     athlete = app_state.athlete()
     constraint = service.find_constraint(app_state.journal(), constraint_id)
-    _print_constraint(constraint, service.athlete_today(athlete), as_json)
+    _print_constraint(constraint, athlete.today(), as_json)
 
 
 @app.command("edit")
@@ -245,7 +245,7 @@ def edit(
         app_state.journal(), athlete, constraint_id, given, clear_end=clear_end
     )
     render.edited(constraint, changed)
-    _print_constraint(constraint, service.athlete_today(athlete), as_json)
+    _print_constraint(constraint, athlete.today(), as_json)
 
 
 def _print_constraint(constraint, today, as_json: bool) -> None:

@@ -124,7 +124,7 @@ def add(
     from khepri_cli.render import goals as render
 
     render.added(goal)
-    _print_goal(goal, service.athlete_today(athlete), as_json)
+    _print_goal(goal, athlete.today(), as_json)
 
 
 @app.command("list")
@@ -158,9 +158,7 @@ def list_(
         return
     from khepri_cli.render import goals as render
 
-    render.goals_table(
-        goals, service.athlete_today(athlete), status=service.parse_status_filter(status)
-    )
+    render.goals_table(goals, athlete.today(), status=service.parse_status_filter(status))
 
 
 @app.command("show")
@@ -176,7 +174,7 @@ def show(ctx: typer.Context, goal_id: GoalId, as_json: JsonOption = False) -> No
     app_state = state(ctx)
     athlete = app_state.athlete()
     goal = service.find_goal(app_state.journal(), goal_id)
-    _print_goal(goal, service.athlete_today(athlete), as_json)
+    _print_goal(goal, athlete.today(), as_json)
 
 
 @app.command("edit")
@@ -230,7 +228,7 @@ def edit(
     from khepri_cli.render import goals as render
 
     render.edited(goal, changed)
-    _print_goal(goal, service.athlete_today(athlete), as_json)
+    _print_goal(goal, athlete.today(), as_json)
 
 
 def _print_goal(goal, today, as_json: bool) -> None:

@@ -31,6 +31,14 @@ def update(conn: sqlite3.Connection, record: R) -> R:
     return record
 
 
+def update_if_changed(conn: sqlite3.Connection, current: R, new: R) -> tuple[R, bool]:
+    """Write ``new`` only if it differs from ``current``: an edit that changes nothing
+    leaves the row, its ``updated_at`` and the sync bookkeeping alone."""
+    if new == current:
+        return current, False
+    return update(conn, new), True
+
+
 def delete(conn: sqlite3.Connection, table: str, row_id: str) -> None:
     conn.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
 

@@ -198,9 +198,14 @@ def check_values(table: str, values: dict[str, Any], labels: dict[str, str]) -> 
     return checked
 
 
+def or_list(items: tuple[str, ...] | list[str], word: str = "or") -> str:
+    """``a, b or c``: a list of choices as a sentence names them."""
+    items = list(items)
+    return ", ".join(items[:-1]) + f" {word} " + items[-1] if len(items) > 1 else items[0]
+
+
 def _one_of(choices: tuple[str, ...]) -> str:
-    quoted = [f"'{c}'" for c in choices]
-    return ", ".join(quoted[:-1]) + " or " + quoted[-1] if len(quoted) > 1 else quoted[0]
+    return or_list([f"'{c}'" for c in choices])
 
 
 def _whole_number(bounds: Bounds | None) -> str:

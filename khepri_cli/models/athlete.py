@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 from typing import ClassVar
 
 from pydantic import field_validator
 
-from khepri_cli.domain.clock import is_valid_timezone
+from khepri_cli.domain.clock import is_valid_timezone, today_in
 from khepri_cli.models.common import Day, Dec2, Flag, Record, UUIDText, bounded, choice
 
 T = "athletes"
@@ -57,3 +57,7 @@ class Athlete(Record):
     @property
     def units(self) -> str:
         return self.preferred_units or "metric"
+
+    def today(self) -> date:
+        """The calendar day it is now where the athlete lives."""
+        return today_in(self.timezone)

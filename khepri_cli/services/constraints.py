@@ -12,7 +12,7 @@ from typing import Any
 from khepri_cli.db import records, repo_constraints
 from khepri_cli.db.connection import Journal
 from khepri_cli.domain import units as u
-from khepri_cli.domain.clock import today_in
+from khepri_cli.domain.rules import or_list
 from khepri_cli.errors import InvalidInput, UsageProblem
 from khepri_cli.models.athlete import Athlete
 from khepri_cli.models.constraint import CONSTRAINT_TYPES, SEVERITIES, WEEKDAYS, Constraint
@@ -65,18 +65,10 @@ _DAY_NAMES: dict[str, str] = {
 """Weekday names people type (``mon``, ``thurs``, ``friday``) -> the stored full name."""
 
 
-def athlete_today(athlete: Athlete) -> date:
-    return today_in(athlete.timezone)
-
-
-def _or_list(items: tuple[str, ...] | list[str], word: str = "or") -> str:
-    return ", ".join(items[:-1]) + f" {word} " + items[-1] if len(items) > 1 else items[0]
-
-
 def parse_constraint_type(text: str, field: str = "constraint type") -> str:
     value = str(text).strip().lower()
     if value not in CONSTRAINT_TYPES:
-        raise InvalidInput(field, text, f"use {_or_list(CONSTRAINT_TYPES)}")
+        raise InvalidInput(field, text, f"use {or_list(CONSTRAINT_TYPES)}")
     return value
 
 
@@ -106,7 +98,7 @@ def _hours(text: str) -> float:
 def _severity(text: str) -> str:
     value = text.strip().lower()
     if value not in SEVERITIES:
-        raise InvalidInput("--severity", text, f"use {_or_list(SEVERITIES)}")
+        raise InvalidInput("--severity", text, f"use {or_list(SEVERITIES)}")
     return value
 
 
@@ -115,7 +107,7 @@ def _body_part(text: str) -> str | None:
 
 
 def _types_with(flag: str) -> str:
-    return _or_list([t for t, flags in TYPE_FLAGS.items() if flag in flags], "and")
+    return or_list([t for t, flags in TYPE_FLAGS.items() if flag in flags], "and")
 
 
 def _value(flag: str, raw: str | list[str], today: date) -> Any:
@@ -181,7 +173,7 @@ def add_constraint(
 ) -> Constraint:
     """A new constraint; it starts today unless --start says otherwise."""
     constraint_type = parse_constraint_type(type_text)
-    today = athlete_today(athlete)
+    today = athlete.today()
     changes = parse_constraint_flags(constraint_type, given, today)
     changes.setdefault("start_date", today)
     _check_period(changes["start_date"], changes.get("end_date"), given)
@@ -218,7 +210,7 @@ def edit_constraint(
         raise UsageProblem("--end and --clear-end cannot be used together")
     if not given and not clear_end:
         raise UsageProblem("nothing to change: give at least one flag, e.g. --end 2026-12-20")
-    today = athlete_today(athlete)
+    today = athlete.today()
     with journal.transaction() as conn:
         current = repo_constraints.get_constraint(conn, prefix)
         changes = parse_constraint_flags(current.constraint_type, given, today)
@@ -228,14 +220,12 @@ def edit_constraint(
         end = changes.get("end_date", current.end_date)
         _check_period(start, end, given)
         constraint = current.merged(changes, _labels("--title"))
-        if constraint == current:
-            return current, False
-        return records.update(conn, constraint), True
+        return records.update_if_changed(conn, current, constraint)
 
 
 def resolve_constraint(journal: Journal, athlete: Athlete, prefix: str) -> tuple[Constraint, bool]:
     """Mark a constraint resolved; an open-ended one ends today. Returns (constraint, changed)."""
-    today = athlete_today(athlete)
+    today = athlete.today()
     with journal.transaction() as conn:
         current = repo_constraints.get_constraint(conn, prefix)
         if current.status == "resolved":

@@ -13,7 +13,7 @@ from typing import Any
 from khepri_cli.db import records, repo_goals
 from khepri_cli.db.connection import Journal
 from khepri_cli.domain import units as u
-from khepri_cli.domain.clock import today_in
+from khepri_cli.domain.rules import or_list
 from khepri_cli.errors import InvalidInput, UsageProblem
 from khepri_cli.models.athlete import Athlete
 from khepri_cli.models.goal import GOAL_STATUSES, GOAL_TYPES, PRIORITIES, Goal
@@ -61,18 +61,10 @@ LABELS: dict[str, str] = {
 STATUS_FILTERS = (*GOAL_STATUSES, "all")
 
 
-def athlete_today(athlete: Athlete) -> date:
-    return today_in(athlete.timezone)
-
-
-def _or_list(items: tuple[str, ...] | list[str], word: str = "or") -> str:
-    return ", ".join(items[:-1]) + f" {word} " + items[-1] if len(items) > 1 else items[0]
-
-
 def parse_goal_type(text: str) -> str:
     value = str(text).strip().lower()
     if value not in GOAL_TYPES:
-        raise InvalidInput("goal type", text, f"use {_or_list(GOAL_TYPES)}")
+        raise InvalidInput("goal type", text, f"use {or_list(GOAL_TYPES)}")
     return value
 
 
@@ -80,7 +72,7 @@ def parse_status_filter(text: str) -> str | None:
     """``--status`` of ``goals list``: a status, or ``all`` (None: no filter)."""
     value = str(text).strip().lower()
     if value not in STATUS_FILTERS:
-        raise InvalidInput("--status", text, f"use {_or_list(STATUS_FILTERS)}")
+        raise InvalidInput("--status", text, f"use {or_list(STATUS_FILTERS)}")
     return None if value == "all" else value
 
 
@@ -89,12 +81,12 @@ def parse_type_filter(text: str | None) -> str | None:
         return None
     value = str(text).strip().lower()
     if value not in GOAL_TYPES:
-        raise InvalidInput("--type", text, f"use {_or_list(GOAL_TYPES)}")
+        raise InvalidInput("--type", text, f"use {or_list(GOAL_TYPES)}")
     return value
 
 
 def _types_with(flag: str) -> str:
-    return _or_list([t for t, flags in TYPE_FLAGS.items() if flag in flags], "and")
+    return or_list([t for t, flags in TYPE_FLAGS.items() if flag in flags], "and")
 
 
 def _text(text: str) -> str | None:
@@ -157,7 +149,7 @@ def _labels(title_label: str) -> dict[str, str]:
 def add_goal(journal: Journal, athlete: Athlete, type_text: str, given: dict[str, str]) -> Goal:
     """A new goal from ``TYPE``, ``TITLE`` and flags; validated before anything is written."""
     goal_type = parse_goal_type(type_text)
-    changes = parse_goal_flags(goal_type, given, athlete_today(athlete))
+    changes = parse_goal_flags(goal_type, given, athlete.today())
     data = {"athlete_id": athlete.id, "goal_type": goal_type, **changes}
     if data.get("priority") is None:
         data["priority"] = "B"
@@ -192,7 +184,7 @@ def edit_goal(
         raise UsageProblem("--date and --clear-date cannot be used together")
     if not given and not clear_date:
         raise UsageProblem("nothing to change: give at least one flag, e.g. --date 2027-06-14")
-    today = athlete_today(athlete)
+    today = athlete.today()
     with journal.transaction() as conn:
         current = repo_goals.get_goal(conn, prefix)
         changes = parse_goal_flags(current.goal_type, given, today)
@@ -201,9 +193,7 @@ def edit_goal(
         if "priority" in changes and changes["priority"] is None:
             raise InvalidInput("--priority", given["--priority"], "use A, B or C")
         goal = current.merged(changes, _labels("--title"))
-        if goal == current:
-            return current, False
-        return records.update(conn, goal), True
+        return records.update_if_changed(conn, current, goal)
 
 
 def set_status(journal: Journal, prefix: str, status: str) -> tuple[Goal, bool]:

@@ -20,10 +20,10 @@ def save_profile(journal: Journal, changes: dict[str, Any]) -> tuple[Athlete, bo
             athlete = Athlete.create(data, FLAG_LABELS)
             records.insert(conn, athlete)
             return athlete, True
-        athlete = current.merged(changes, FLAG_LABELS)
-        if athlete == current:
-            return current, False
-        return records.update(conn, athlete), False
+        athlete, _changed = records.update_if_changed(
+            conn, current, current.merged(changes, FLAG_LABELS)
+        )
+        return athlete, False
 
 
 def update_profile(journal: Journal, changes: dict[str, Any]) -> Athlete:
