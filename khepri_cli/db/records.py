@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from khepri_cli.domain.clock import touch_timestamp
 from khepri_cli.errors import NotFound, UsageProblem
-from khepri_cli.models.common import Record
 
-R = TypeVar("R", bound=Record)
+if TYPE_CHECKING:  # the models (pydantic) stay out of the check-in's start-up
+    from khepri_cli.models.common import Record
+
+R = TypeVar("R", bound="Record")
 
 SHORT_ID = 8
 """How many characters of a UUID the tables show (like git's short hashes)."""
@@ -46,6 +49,15 @@ def delete(conn: sqlite3.Connection, table: str, row_id: str) -> None:
 def fetch(conn: sqlite3.Connection, model: type[R], row_id: str) -> R | None:
     row = conn.execute(f"SELECT * FROM {model.table} WHERE id = ?", (row_id,)).fetchone()
     return model.from_row(row) if row else None
+
+
+def decoded(row: sqlite3.Row, json_columns: tuple[str, ...]) -> dict[str, Any]:
+    """A stored row as a plain dict with its JSON columns parsed (no model, no pydantic)."""
+    data = dict(row)
+    for column in json_columns:
+        if data.get(column) is not None:
+            data[column] = json.loads(data[column])
+    return data
 
 
 def resolve_id(conn: sqlite3.Connection, table: str, prefix: str, what: str) -> str:

@@ -8,7 +8,7 @@ The morning check-in is the command people run every day, and importing
 pydantic and building the models costs about as much as starting typer
 (``domain/rules.py``). So the functions that ``khepri checkin`` uses
 (:func:`checkin_athlete`, :func:`checkin_row`, :func:`recent_vitals`,
-:func:`constraints_on`, :func:`insert_row`, :func:`update_row`) work on plain
+:func:`insert_row`, :func:`update_row`) work on plain
 rows and never import the models; the values they write have been checked
 by ``domain.rules`` and are checked again by the table's own CHECKs. The
 listing and show commands return :class:`~khepri_cli.models.checkin.DailyCheckin`
@@ -23,6 +23,7 @@ import uuid
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from khepri_cli.db import records
 from khepri_cli.domain.clock import now_timestamp, touch_timestamp
 from khepri_cli.errors import KhepriError
 
@@ -30,12 +31,6 @@ if TYPE_CHECKING:
     from khepri_cli.models.checkin import DailyCheckin
 
 CHECKIN_JSON_COLUMNS = ("soreness_areas", "equipment_access", "ai_recommendation")
-CONSTRAINT_JSON_COLUMNS = (
-    "injury_restrictions",
-    "travel_equipment_available",
-    "travel_facilities_available",
-    "availability_days_available",
-)
 
 
 class CheckinAthlete(NamedTuple):
@@ -60,21 +55,13 @@ def checkin_athlete(conn: sqlite3.Connection) -> CheckinAthlete:
     )
 
 
-def _decoded(row: sqlite3.Row, json_columns: tuple[str, ...]) -> dict[str, Any]:
-    data = dict(row)
-    for column in json_columns:
-        if data.get(column) is not None:
-            data[column] = json.loads(data[column])
-    return data
-
-
 def checkin_row(conn: sqlite3.Connection, athlete_id: str, day: date) -> dict[str, Any] | None:
     """The stored check-in of ``day`` as a plain dict (JSON columns decoded), or None."""
     row = conn.execute(
         "SELECT * FROM daily_checkins WHERE athlete_id = ? AND checkin_date = ?",
         (athlete_id, day.isoformat()),
     ).fetchone()
-    return _decoded(row, CHECKIN_JSON_COLUMNS) if row else None
+    return records.decoded(row, CHECKIN_JSON_COLUMNS) if row else None
 
 
 def get_checkin(conn: sqlite3.Connection, athlete_id: str, day: date) -> DailyCheckin | None:
@@ -106,53 +93,6 @@ def recent_vitals(
     resting = [float(r["resting_hr"]) for r in rows if r["resting_hr"] is not None]
     hrv = [float(r["hrv_ms"]) for r in rows if r["hrv_ms"] is not None]
     return resting, hrv
-
-
-class ConstraintView(NamedTuple):
-    """A constraints row read without pydantic: same attribute names as the model."""
-
-    id: str
-    constraint_type: str
-    title: str
-    description: str | None
-    start_date: date
-    end_date: date | None
-    status: str | None
-    injury_body_part: str | None
-    injury_severity: str | None
-    injury_restrictions: list[str] | None
-    travel_destination: str | None
-    travel_equipment_available: list[str] | None
-    travel_facilities_available: list[str] | None
-    availability_hours_per_week: float | None
-    availability_days_available: list[str] | None
-
-
-def constraints_on(conn: sqlite3.Connection, athlete_id: str, on: date) -> list[ConstraintView]:
-    """The athlete's active constraints covering ``on``: what ``repo_constraints.active_constraints``
-    returns, as plain rows for the check-in's start-up budget."""
-    day = on.isoformat()
-    rows = conn.execute(
-        "SELECT * FROM constraints WHERE athlete_id = ? AND status = 'active' "
-        "AND start_date <= ? AND (end_date IS NULL OR end_date >= ?) "
-        "ORDER BY start_date, created_at",
-        (athlete_id, day, day),
-    )
-    found = []
-    for row in rows:
-        data = _decoded(row, CONSTRAINT_JSON_COLUMNS)
-        found.append(
-            ConstraintView(
-                **{
-                    name: data.get(name)
-                    for name in ConstraintView._fields
-                    if name not in ("start_date", "end_date")
-                },
-                start_date=date.fromisoformat(data["start_date"]),
-                end_date=date.fromisoformat(data["end_date"]) if data["end_date"] else None,
-            )
-        )
-    return found
 
 
 def _stored(row: dict[str, Any]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from khepri_cli.db import repo_checkins as repo
 from khepri_cli.db.connection import Journal
+from khepri_cli.db.repo_constraints import ConstraintView, active_constraints
 from khepri_cli.domain import readiness
 from khepri_cli.domain import units as u
 from khepri_cli.domain.clock import now_timestamp
@@ -244,7 +245,7 @@ def checkin_day(text: str | None, today: date) -> date:
 
 class CheckinResult(NamedTuple):
     row: dict[str, Any]  # the day's check-in as stored: plain column values, JSON decoded
-    constraints: list[repo.ConstraintView]
+    constraints: list[ConstraintView]
     created: bool
 
 
@@ -275,7 +276,7 @@ def check_in(
         else:
             row = {**existing, **changes}
 
-        constraints = repo.constraints_on(conn, athlete.id, day)
+        constraints = active_constraints(conn, athlete.id, day)
         rubric = readiness.RUBRIC
         recent_hr, recent_hrv = repo.recent_vitals(conn, athlete.id, day, rubric.baseline_days)
         baseline = readiness.baseline_from(recent_hr, recent_hrv, athlete.resting_heart_rate)

@@ -337,10 +337,10 @@ def test_the_checkin_queries_use_the_athlete_date_index(athlete):
         conn.close()
 
 
-def test_plain_constraint_rows_match_the_constraints_repository(athlete):
+def test_active_constraint_rows_read_as_the_model_reads_them(athlete):
     from datetime import date
 
-    from khepri_cli.db import repo_checkins, repo_constraints
+    from khepri_cli.db import repo_constraints
 
     add_constraint(athlete, injury_restrictions=["running", "jumping"], injury_severity="severe")
     add_constraint(
@@ -355,10 +355,10 @@ def test_plain_constraint_rows_match_the_constraints_repository(athlete):
     try:
         [me] = conn.execute("SELECT id FROM athletes").fetchall()
         day = date(2026, 11, 25)
-        plain = repo_checkins.constraints_on(conn, me["id"], day)
-        models = repo_constraints.active_constraints(conn, me["id"], day)
+        plain = repo_constraints.active_constraints(conn, me["id"], day)
+        models = [repo_constraints.get_constraint(conn, view.id) for view in plain]
         assert [v._asdict() for v in plain] == [
-            {name: getattr(m, name) for name in repo_checkins.ConstraintView._fields}
+            {name: getattr(m, name) for name in repo_constraints.ConstraintView._fields}
             for m in models
         ]
         assert len(plain) == 2
