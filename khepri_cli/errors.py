@@ -22,15 +22,30 @@ class KhepriError(Exception):
 
 
 class InvalidInput(KhepriError):
-    """A value the user gave is not acceptable; names field, value and what is allowed."""
+    """A value the user gave is not acceptable; names field, value and what is allowed.
+
+    ``column`` is set when the value was refused by a column's rule (the
+    library API speaks in column names); the command line then names the
+    flag and shows the text the user typed instead (``cli/typed.py``).
+    """
 
     exit_code = USAGE
 
-    def __init__(self, field: str, value: object, allowed: str):
+    def __init__(self, field: str, value: object, allowed: str, *, column: str | None = None):
         self.field = field
         self.value = value
         self.allowed = allowed
+        self.column = column
         super().__init__(f"{field}: {_show(value)} is not valid; {allowed}")
+
+
+class MissingValue(InvalidInput):
+    """A required column was not given a value."""
+
+    def __init__(self, field: str, *, column: str | None = None):
+        super().__init__(field, None, "a value is required", column=column)
+        self.message = f"{field} is required"
+        self.args = (self.message,)
 
 
 class UsageProblem(KhepriError):
@@ -40,9 +55,20 @@ class UsageProblem(KhepriError):
 
 
 class NotFound(KhepriError):
-    """No row matches what the user named."""
+    """No row matches what the user named; ``table`` says which table was searched."""
 
     exit_code = USAGE
+
+    def __init__(self, message: str, *, table: str | None = None):
+        super().__init__(message)
+        self.table = table
+
+
+class NoProfile(KhepriError):
+    """The journal has no athlete profile yet."""
+
+    def __init__(self) -> None:
+        super().__init__("no athlete profile in this journal yet")
 
 
 class StorageError(KhepriError):

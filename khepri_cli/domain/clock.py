@@ -5,8 +5,19 @@ from __future__ import annotations
 import os
 from datetime import UTC, date, datetime
 
-TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
-"""The one timestamp format stored in the journal: ISO 8601, UTC, microseconds."""
+from khepri_cli.schema.kinds import TIMESTAMP_FORMAT, format_timestamp, parse_timestamp
+from khepri_cli.schema.rules import is_valid_timezone
+
+__all__ = [
+    "TIMESTAMP_FORMAT",
+    "format_timestamp",
+    "is_valid_timezone",
+    "now_timestamp",
+    "parse_timestamp",
+    "today_in",
+    "touch_timestamp",
+    "utc_now",
+]
 
 
 def utc_now() -> datetime:
@@ -16,12 +27,6 @@ def utc_now() -> datetime:
         moment = datetime.fromisoformat(pinned.replace("Z", "+00:00"))
         return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
     return datetime.now(UTC)
-
-
-def format_timestamp(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
 
 
 def now_timestamp() -> str:
@@ -47,14 +52,6 @@ def touch_timestamp(previous: str | None) -> str:
     return format_timestamp(now)
 
 
-def parse_timestamp(text: str) -> datetime:
-    """Any ISO 8601 timestamp with an offset (``Z`` allowed) -> aware UTC datetime."""
-    moment = datetime.fromisoformat(str(text).strip().replace("Z", "+00:00").replace(" ", "T"))
-    if moment.tzinfo is None:
-        raise ValueError("timestamp needs a time zone, e.g. 2026-11-25T06:30:00Z")
-    return moment.astimezone(UTC)
-
-
 def today_in(timezone: str | None) -> date:
     """The calendar day it is now for someone living in ``timezone`` (IANA name)."""
     from zoneinfo import ZoneInfo
@@ -64,15 +61,3 @@ def today_in(timezone: str | None) -> date:
     except (KeyError, ValueError):
         zone = ZoneInfo("UTC")
     return utc_now().astimezone(zone).date()
-
-
-def is_valid_timezone(name: str) -> bool:
-    from zoneinfo import ZoneInfo
-
-    if not name or name.startswith("/") or ".." in name:
-        return False
-    try:
-        ZoneInfo(name)
-    except (KeyError, ValueError, OSError):
-        return False
-    return True
