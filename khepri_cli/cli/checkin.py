@@ -11,80 +11,30 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from khepri_cli.cli.options import JsonOption, YesOption
+from khepri_cli.cli.options import JsonOption, YesOption, with_column_options
 from khepri_cli.cli.state import state
+from khepri_cli.schema.tables import DAILY_CHECKINS
 
 if TYPE_CHECKING:
     from datetime import date
 
-    from khepri_cli.db.repo_checkins import CheckinAthlete
+    from khepri_cli.schema import Row
 
 checkin_app = typer.Typer(no_args_is_help=False, add_completion=False)
 checkins_app = typer.Typer(no_args_is_help=False, add_completion=False)
 
+VALUE_COLUMNS = tuple(DAILY_CHECKINS.column(name) for name in DAILY_CHECKINS.entry)
+"""The check-in's values, in the order they are asked for (one flag each)."""
+
 DateOption = Annotated[
     str | None,
-    typer.Option("--date", help="The day: YYYY-MM-DD, today or yesterday (default: today)."),
+    typer.Option("--date", help=DAILY_CHECKINS.column("checkin_date").help),
 ]
-SleepHours = Annotated[
-    str | None,
-    typer.Option("--sleep-hours", help="Hours slept, e.g. 7.5 or 7:30 (0-24)."),
-]
-SleepQuality = Annotated[
-    str | None, typer.Option("--sleep-quality", help="Sleep quality, 1 (awful) to 10 (perfect).")
-]
-Energy = Annotated[str | None, typer.Option("--energy", help="Energy, 1 (empty) to 10 (full).")]
-Stress = Annotated[str | None, typer.Option("--stress", help="Stress, 1 (calm) to 10 (maxed).")]
-Soreness = Annotated[
-    str | None, typer.Option("--soreness", help="Overall soreness, 1 (none) to 10 (very sore).")
-]
-Sore = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--sore",
-        help="Soreness of one area, AREA=N (repeatable); areas: legs, back, shoulders, arms, "
-        "core, neck; N 1-10, 0 clears the area. E.g. --sore legs=6.",
-    ),
-]
-RestingHr = Annotated[
-    str | None, typer.Option("--resting-hr", help="Resting heart rate this morning, bpm.")
-]
-Hrv = Annotated[str | None, typer.Option("--hrv", help="Heart rate variability, ms (e.g. 65).")]
-Weight = Annotated[
-    str | None, typer.Option("--weight", help="Body weight in your units (kg or lb), e.g. 70.5.")
-]
-Minutes = Annotated[
-    str | None,
-    typer.Option("--available-minutes", help="Time you have to train today, minutes (or h:mm)."),
-]
-Equipment = Annotated[
-    str | None,
-    typer.Option("--equipment", help="Equipment you can use today, comma-separated (or 'none')."),
-]
-Travel = Annotated[
-    str | None, typer.Option("--travel", help="Where you are: home, traveling or returning.")
-]
-Notes = Annotated[str | None, typer.Option("--notes", help="Anything else about today.")]
 
 
 @checkin_app.callback(invoke_without_command=True)
-def checkin(
-    ctx: typer.Context,
-    date_text: DateOption = None,
-    sleep_hours: SleepHours = None,
-    sleep_quality: SleepQuality = None,
-    energy: Energy = None,
-    stress: Stress = None,
-    soreness: Soreness = None,
-    sore: Sore = None,
-    resting_hr: RestingHr = None,
-    hrv: Hrv = None,
-    weight: Weight = None,
-    available_minutes: Minutes = None,
-    equipment: Equipment = None,
-    travel: Travel = None,
-    notes: Notes = None,
-) -> None:
+@with_column_options(VALUE_COLUMNS, "check-in")
+def checkin(ctx: typer.Context, typed: dict[str, Any], date_text: DateOption = None) -> None:
     """Record this morning's check-in and see how ready you are to train.
 
     With flags it asks nothing; on a terminal without flags it asks for each
@@ -96,44 +46,25 @@ def checkin(
 
         khepri checkin --sleep-hours 7:30 --energy 7 --stress 3 --sore legs=6
     """
-    given = {
-        column: value
-        for column, value in (
-            ("sleep_hours", sleep_hours),
-            ("sleep_quality", sleep_quality),
-            ("energy_level", energy),
-            ("stress_level", stress),
-            ("overall_soreness", soreness),
-            ("resting_hr", resting_hr),
-            ("hrv_ms", hrv),
-            ("weight_kg", weight),
-            ("available_time_minutes", available_minutes),
-            ("equipment_access", equipment),
-            ("travel_status", travel),
-            ("notes", notes),
-        )
-        if value is not None
-    }
-    if ctx.invoked_subcommand is not None:
-        if given or sore or date_text is not None:
-            from khepri_cli.errors import UsageProblem
+    from khepri_cli.errors import UsageProblem
 
+    if ctx.invoked_subcommand is not None:
+        if typed or date_text is not None:
             raise UsageProblem(
                 f"check-in values cannot be combined with '{ctx.invoked_subcommand}'; put its own "
                 f"options after it, e.g. 'khepri checkin {ctx.invoked_subcommand} accepted --date yesterday'"
             )
         return
 
-    from khepri_cli.domain.clock import today_in
-    from khepri_cli.errors import UsageProblem
+    from khepri_cli.domain.profile import today_of
     from khepri_cli.render import checkin as render
     from khepri_cli.services import checkin as service
 
     app_state = state(ctx)
-    athlete = _athlete(ctx)
-    day = service.checkin_day(date_text, today_in(athlete.timezone))
-    if given or sore:
-        values = service.parse_checkin_flags(given, sore, athlete.units)
+    athlete = app_state.athlete()
+    day = service.checkin_day(date_text, today_of(athlete))
+    if typed:
+        values = _read_flags(athlete, day, typed)
     elif app_state.interactive:
         values = _ask_values(ctx, athlete, day)
         if values is None:
@@ -145,38 +76,54 @@ def checkin(
         )
     result = service.check_in(app_state.journal(), athlete, day, values)
     render.saved(day, result.created)
-    render.readiness_panel(day, result.row["ai_recommendation"], result.constraints)
+    render.readiness_panel(day, result.row.ai_recommendation, result.constraints)
 
 
-def _athlete(ctx: typer.Context) -> CheckinAthlete:
-    """The journal's athlete, read without the pydantic models (start-up time)."""
-    from khepri_cli.db.repo_checkins import checkin_athlete
+def _typing(athlete: Row, day: date) -> Any:
+    from khepri_cli.domain import forms
+    from khepri_cli.domain.profile import units_of
 
-    return checkin_athlete(state(ctx).journal().conn)
+    return forms.Typing(units_of(athlete), day)
 
 
-def _ask_values(ctx: typer.Context, athlete: CheckinAthlete, day: date) -> dict[str, Any] | None:
+def _read_flags(athlete: Row, day: date, typed: dict[str, Any]) -> dict[str, Any]:
+    """``{flag: text}`` -> the check-in's column values, each checked by its rules."""
+    from khepri_cli.domain import forms
+
+    typing = _typing(athlete, day)
+    by_flag = {column.flag: column for column in VALUE_COLUMNS}
+    return {
+        by_flag[flag].name: forms.read_checked(by_flag[flag], text, typing, flag)
+        for flag, text in typed.items()
+    }
+
+
+def _ask_values(ctx: typer.Context, athlete: Row, day: date) -> dict[str, Any] | None:
     """Ask for each value on the terminal. None when nothing was entered for a new day."""
     from khepri_cli.cli.prompts import ask
-    from khepri_cli.db.repo_checkins import checkin_row
+    from khepri_cli.db.repo_checkins import checkin_on
+    from khepri_cli.domain import forms
+    from khepri_cli.domain.units import IMPERIAL
     from khepri_cli.render.console import say
-    from khepri_cli.services.checkin import CHECKIN_FIELDS, prompt_label
 
-    current = checkin_row(state(ctx).journal().conn, athlete.id, day)
+    current = checkin_on(state(ctx).journal().conn, athlete.id, day)
     verb = "Update the" if current else "The"
     say(f"{verb} check-in for {day} (Enter skips a value, Ctrl-C cancels).")
-    units = athlete.units
+    typing = _typing(athlete, day)
     values: dict[str, Any] = {}
-    for field in CHECKIN_FIELDS:
-        stored = current.get(field.column) if current else None
-        shown = None if stored is None else field.typed(stored, units)
+    for column in VALUE_COLUMNS:
+        stored = current.get(column.name) if current else None
+        shown = None if stored is None else forms.typed(column, stored, typing.units)
+        label = column.prompt
+        if column.form == "weight":
+            label = f"Weight ({'lb' if typing.units == IMPERIAL else 'kg'})"
         value = ask(
-            prompt_label(field, units),
-            lambda text, f=field: f.parse(text, units),
+            label,
+            lambda text, c=column: forms.read_checked(c, text, typing),
             current=shown,
         )
         if value is not None:
-            values[field.column] = value
+            values[column.name] = value
     if not values and current is None:
         say(f"Nothing entered: no check-in saved for {day}.")
         return None
@@ -189,12 +136,13 @@ def respond(
     response: Annotated[
         str,
         typer.Argument(
-            help="What you did with today's advice: accepted, modified, skipped or alternative.",
+            help=DAILY_CHECKINS.column("user_response").help,
             show_default=False,
         ),
     ],
     notes: Annotated[
-        str | None, typer.Option("--notes", help="Why, or what you did instead.")
+        str | None,
+        typer.Option("--notes", help=DAILY_CHECKINS.column("user_response_notes").help),
     ] = None,
     date_text: DateOption = None,
 ) -> None:
@@ -204,16 +152,23 @@ def respond(
 
         khepri checkin respond modified --notes "rode 45 min easy instead of intervals"
     """
-    from khepri_cli.domain.clock import today_in
+    from khepri_cli.domain import forms
+    from khepri_cli.domain.profile import today_of
     from khepri_cli.domain.units import parse_date
+    from khepri_cli.errors import NotFound
     from khepri_cli.render import checkin as render
     from khepri_cli.services import checkin as service
 
-    answer = service.parse_response(response)
-    athlete = _athlete(ctx)
-    today = today_in(athlete.timezone)
+    answer = forms.read_checked(DAILY_CHECKINS.column("user_response"), response, forms.Typing())
+    athlete = state(ctx).athlete()
+    today = today_of(athlete)
     day = parse_date(date_text, today, "--date") if date_text is not None else today
-    service.respond(state(ctx).journal(), athlete.id, day, answer, notes)
+    try:
+        service.respond(state(ctx).journal(), athlete.id, day, answer, notes)
+    except NotFound:
+        raise NotFound(
+            f"no check-in on {day}; check in first with 'khepri checkin --date {day}'"
+        ) from None
     render.responded(day, answer)
 
 
@@ -276,11 +231,11 @@ def list_(
 def _list(
     ctx: typer.Context, since: str | None, until: str | None, limit: str | None, as_json: bool
 ) -> None:
-    from khepri_cli.domain.clock import today_in
+    from khepri_cli.domain.profile import today_of
     from khepri_cli.services import checkin as service
 
-    athlete = _athlete(ctx)
-    days = service.list_range(since, until, limit, today_in(athlete.timezone))
+    athlete = state(ctx).athlete()
+    days = service.list_range(since, until, limit, today_of(athlete))
     found = service.recent_checkins(state(ctx).journal(), athlete.id, days)
     if as_json:
         from khepri_cli.render.console import emit_json
@@ -298,12 +253,12 @@ DayArgument = Annotated[
 ]
 
 
-def _day(ctx: typer.Context, text: str) -> tuple[CheckinAthlete, date]:
-    from khepri_cli.domain.clock import today_in
+def _day(ctx: typer.Context, text: str) -> tuple[Row, date]:
+    from khepri_cli.domain.profile import today_of
     from khepri_cli.domain.units import parse_date
 
-    athlete = _athlete(ctx)
-    return athlete, parse_date(text, today_in(athlete.timezone), "DATE")
+    athlete = state(ctx).athlete()
+    return athlete, parse_date(text, today_of(athlete), "DATE")
 
 
 @checkins_app.command("show")
@@ -325,9 +280,10 @@ def show(ctx: typer.Context, day_text: DayArgument, as_json: JsonOption = False)
 
         emit_json(found.to_json())
         return
+    from khepri_cli.domain.profile import units_of
     from khepri_cli.render import checkin as render
 
-    render.show_checkin(found, athlete.units)
+    render.show_checkin(found, units_of(athlete))
 
 
 @checkins_app.command("delete")

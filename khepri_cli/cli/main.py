@@ -24,7 +24,7 @@ from typer.core import TyperGroup
 
 from khepri_cli import __version__
 from khepri_cli.cli.state import AppState
-from khepri_cli.errors import USAGE, KhepriError
+from khepri_cli.errors import USAGE, InvalidInput, KhepriError, NoProfile, NotFound
 
 # name -> (module, Typer attribute, short help shown in `khepri --help`)
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
@@ -69,6 +69,8 @@ class KhepriGroup(TyperGroup):
             return super().invoke(ctx)
         except KeyboardInterrupt as exc:
             raise Interrupted from exc
+        except InvalidInput as exc:
+            raise _as_typed(exc, ctx.obj) from None
 
     def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:
         standalone = extra.pop("standalone_mode", True)
@@ -93,7 +95,7 @@ def run_safely(invoke: Any, *, debug: bool) -> int:
         result = invoke()
         return result if isinstance(result, int) else 0
     except KhepriError as exc:
-        _fail(exc.message, debug)
+        _fail(exc.message + _hint(exc), debug)
         return exc.exit_code
     except click_exceptions.NoArgsIsHelpError as exc:
         sys.stdout.write(exc.format_message())
@@ -126,6 +128,33 @@ def run_safely(invoke: Any, *, debug: bool) -> int:
         return 1
     finally:
         sys.stdout.flush()
+
+
+def _as_typed(exc: InvalidInput, app_state: Any) -> InvalidInput:
+    """An error about a column, told in the words the user typed: their flag, their text.
+
+    The library below the command line speaks in column names and values; this
+    is the one place that turns them back into ``--energy: '11'``.
+    """
+    typed = getattr(app_state, "typed", {})
+    if exc.column not in typed:
+        return exc
+    flag, text = typed[exc.column]
+    shown = ", ".join(text) if isinstance(text, list) else text
+    return InvalidInput(flag, shown, exc.allowed)
+
+
+LIST_COMMANDS = {"daily_checkins": "khepri checkins"}
+"""Where a table's rows are listed, when it is not 'khepri <table> list'."""
+
+
+def _hint(exc: KhepriError) -> str:
+    """What to do next, for the errors of the library that a command line can help with."""
+    if isinstance(exc, NoProfile):
+        return "; run 'khepri init' first"
+    if isinstance(exc, NotFound) and exc.table:
+        return f" (list them with '{LIST_COMMANDS.get(exc.table, f'khepri {exc.table} list')}')"
+    return ""
 
 
 def _usage_message(exc: Any) -> str:

@@ -1,10 +1,22 @@
-"""Options shared by many commands, declared once."""
+"""Options shared by many commands, and options built from the schema declaration.
+
+A command that sets columns does not declare an option per column: it names
+the columns, and :func:`with_column_options` gives it one option per flag the
+declaration states, with the declaration's help text. The command body
+receives what the user typed as ``{flag: text}``.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import functools
+import inspect
+from collections.abc import Callable, Iterable
+from typing import Annotated, Any
 
 import typer
+
+from khepri_cli.schema import Column
+from khepri_cli.schema.rules import or_list
 
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")
@@ -13,3 +25,82 @@ YesOption = Annotated[
     bool,
     typer.Option("--yes", "-y", help="Do not ask for confirmation (required without a terminal)."),
 ]
+
+_REPEATABLE_FORMS = ("restrictions", "sore_areas")
+
+
+def param_name(flag: str) -> str:
+    """``--target-time`` -> ``target_time``: the Python name of a flag's parameter."""
+    return flag.lstrip("-").replace("-", "_")
+
+
+def flag_help(columns: list[Column], noun: str) -> str:
+    """One help text for a flag: the column's own, prefixed by the types it applies to."""
+    first = columns[0]
+    types = [t for c in columns for t in c.only_for]
+    if not types:
+        return first.help or ""
+    return f"{or_list(types, 'and').capitalize()} {noun}s: {first.help}"
+
+
+def flags_of(columns: Iterable[Column]) -> dict[str, list[Column]]:
+    """The flags of ``columns`` in order, each with the columns it sets (by row type)."""
+    found: dict[str, list[Column]] = {}
+    for column in columns:
+        if column.flag and column.flag.startswith("--"):
+            found.setdefault(column.flag, []).append(column)
+    return found
+
+
+def _option(flag: str, columns: list[Column], noun: str) -> inspect.Parameter:
+    repeatable = columns[0].form in _REPEATABLE_FORMS
+    kind = list[str] | None if repeatable else str | None
+    option = typer.Option(flag, help=flag_help(columns, noun), show_default=False)
+    return inspect.Parameter(
+        param_name(flag),
+        inspect.Parameter.KEYWORD_ONLY,
+        default=None,
+        annotation=Annotated[kind, option],
+    )
+
+
+def with_column_options(
+    columns: Iterable[Column], noun: str = "row"
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Give a command one option per flag of ``columns``; it gets them as ``typed={flag: text}``.
+
+    The decorated function's own parameters (``ctx``, arguments, other
+    options) keep their place; the column options come after them, and the
+    function receives a keyword ``typed`` with the flags the user gave.
+    """
+    flags = flags_of(columns)
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        signature = inspect.signature(func, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != "typed"]
+        added = [_option(flag, cols, noun) for flag, cols in flags.items()]
+        names = {param_name(flag): flag for flag in flags}
+        positional = [p for p in own if p.default is inspect.Parameter.empty]
+        optional = [p for p in own if p.default is not inspect.Parameter.empty]
+        params = [
+            *positional,
+            *(p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in added),
+            *(p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in optional),
+        ]
+
+        @functools.wraps(func)
+        def command(*args: Any, **kwargs: Any) -> Any:
+            typed = {
+                names[name]: kwargs.pop(name)
+                for name in list(kwargs)
+                if name in names and kwargs[name] not in (None, [])
+            }
+            for name in names:
+                kwargs.pop(name, None)
+            return func(*args, typed=typed, **kwargs)
+
+        command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        command.__annotations__ = {p.name: p.annotation for p in params}
+        return command
+
+    return decorate

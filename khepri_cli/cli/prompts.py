@@ -36,27 +36,36 @@ def confirm(question: str) -> bool:
 
 def ask_profile(current: Any | None) -> dict[str, Any]:
     """Walk through every profile field; Enter keeps the shown value."""
-    from khepri_cli.domain.profile import PROFILE_FIELDS, local_timezone_name
+    from khepri_cli.domain import forms
+    from khepri_cli.domain.clock import utc_now
+    from khepri_cli.domain.profile import local_timezone_name, today_of, units_of
+    from khepri_cli.schema.tables import ATHLETES
 
     typer.echo(
         "Your athlete profile (Enter keeps the value in brackets, Ctrl-C cancels).", err=True
     )
-    units = current.units if current else "metric"
+    units = units_of(current)
+    today = today_of(current) if current else utc_now().date()
+    defaults = {"preferred_units": "metric", "timezone": local_timezone_name()}
     changes: dict[str, Any] = {}
-    for field in PROFILE_FIELDS:
+    for column in (ATHLETES.column(name) for name in ATHLETES.entry):
         if current is not None:
-            shown = field.show(getattr(current, field.column), units)
-            shown = None if shown == "—" else shown
+            shown = forms.show(column, current.get(column.name), units)
+            shown = None if shown == forms.DASH else shown
         else:
-            defaults = {"preferred_units": "metric", "timezone": local_timezone_name()}
-            shown = defaults.get(field.column)
-        if field.column in ("weight_kg", "height_cm") and shown:
+            shown = defaults.get(column.name)
+        if column.form in ("weight", "height") and shown:
             shown = shown.split(" ")[0]
-        value = ask(field.label, lambda text, f=field, un=units: f.parse(text, un), current=shown)
+        typing = forms.Typing(units, today)
+        value = ask(
+            column.label or column.name,
+            lambda text, c=column, t=typing: forms.read_checked(c, text, t),
+            current=shown,
+        )
         if value is None and current is None and shown is not None:
-            value = field.parse(shown, units)
+            value = forms.read_checked(column, shown, typing)
         if value is not None:
-            changes[field.column] = value
-            if field.column == "preferred_units":
+            changes[column.name] = value
+            if column.name == "preferred_units":
                 units = value
     return changes

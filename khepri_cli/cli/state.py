@@ -1,16 +1,16 @@
-"""What every command shares: the global options and the open journal."""
+"""What every command shares: the global options, the open journal, what the user typed."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 if TYPE_CHECKING:
     from khepri_cli.db.connection import Journal
-    from khepri_cli.models.athlete import Athlete
+    from khepri_cli.schema import Row
 
 
 class AppState:
@@ -20,6 +20,8 @@ class AppState:
         self.db_path = db_path
         self.no_input = no_input
         self.debug = debug
+        self.typed: dict[str, tuple[str, Any]] = {}
+        """column -> (the flag or argument the user typed it with, the text typed)."""
         self._journal: Journal | None = None
 
     @property
@@ -40,11 +42,15 @@ class AppState:
             self._journal = open_journal(self.db_path)
         return self._journal
 
-    def athlete(self) -> Athlete:
+    def athlete(self) -> Row:
         """The journal's athlete; a clear error when ``khepri init`` has not run yet."""
-        from khepri_cli.db import repo_athletes
+        from khepri_cli.db.repo_athletes import require_athlete
 
-        return repo_athletes.require_athlete(self.journal().conn)
+        return require_athlete(self.journal().conn)
+
+    def remember(self, column: str, flag: str, text: Any) -> None:
+        """Note what the user typed for ``column``, so an error about it names their flag."""
+        self.typed[column] = (flag, text)
 
     def close(self) -> None:
         if self._journal is not None:

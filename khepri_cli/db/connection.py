@@ -111,7 +111,7 @@ def open_journal(path: Path | None = None, *, migrate: bool = True) -> Journal:
                 conn.execute("PRAGMA journal_mode = WAL")
             from khepri_cli.db.migrations import upgrade
 
-            upgrade(conn)
+            upgrade(conn, SCHEMA_VERSION)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise StorageError(describe_sqlite_error(exc, path)) from None

@@ -179,7 +179,9 @@ CREATE INDEX idx_training_plans_status ON training_plans(status);
 CREATE INDEX idx_training_plans_dates ON training_plans(start_date, end_date);
 """
 
-SYNCED_TABLES = ("athletes", "goals", "constraints", "daily_checkins", "training_plans")
+M001_TABLE_NAMES = ("athletes", "goals", "constraints", "daily_checkins", "training_plans")
+"""The tables m001 created, frozen with it: m001-m004 loop over these, never over the live
+declaration, so a table added later (with a migration of its own) cannot change them."""
 
 
 def _updated_at_trigger(table: str) -> str:
@@ -195,7 +197,7 @@ END;
 @migrations()
 def m001_create_journal_tables(db: Database) -> None:
     """The five tables of the data contract, their checks, indexes and updated_at triggers."""
-    _run_script(db.conn, M001_TABLES + "".join(_updated_at_trigger(t) for t in SYNCED_TABLES))
+    _run_script(db.conn, M001_TABLES + "".join(_updated_at_trigger(t) for t in M001_TABLE_NAMES))
     db.conn.execute("PRAGMA user_version = 1")
 
 
@@ -247,7 +249,7 @@ CREATE TABLE _khepri_sync_state (
 ) STRICT;
 """
     )
-    for table in SYNCED_TABLES:
+    for table in M001_TABLE_NAMES:
         script.append(_change_triggers(table))
         script.append(
             f"INSERT INTO _khepri_pending_changes (table_name, row_id, op) "
@@ -294,7 +296,7 @@ END;
 @migrations()
 def m003_pending_changes_inside_cascades(db: Database) -> None:
     """Rewrite m002's triggers so cascades (goal deleted under a plan, athlete id changed) work."""
-    _run_script(db.conn, "".join(_pending_triggers_v2(t) for t in SYNCED_TABLES))
+    _run_script(db.conn, "".join(_pending_triggers_v2(t) for t in M001_TABLE_NAMES))
     db.conn.execute("PRAGMA user_version = 3")
 
 
@@ -346,7 +348,7 @@ END;
 @migrations()
 def m004_real_calendar_dates(db: Database) -> None:
     """Dates and timestamps must name a day and time that exist, on every SQLite version."""
-    _run_script(db.conn, "".join(_calendar_guards(t) for t in SYNCED_TABLES))
+    _run_script(db.conn, "".join(_calendar_guards(t) for t in M001_TABLE_NAMES))
     db.conn.execute("PRAGMA user_version = 4")
 
 
@@ -377,17 +379,15 @@ def _run_script(conn: sqlite3.Connection, script: str) -> None:
         raise ValueError(f"incomplete SQL statement in migration: {statement[:80]}")
 
 
-def upgrade(conn: sqlite3.Connection) -> None:
-    """Apply every pending migration, all or nothing.
+def upgrade(conn: sqlite3.Connection, target_version: int) -> None:
+    """Apply every pending migration up to ``target_version``, all or nothing.
 
     The write lock is taken first and the version read again under it, so two
     commands opening an old file at the same moment upgrade it once.
     """
-    from khepri_cli.db.connection import SCHEMA_VERSION
-
     conn.execute("BEGIN IMMEDIATE")
     try:
-        if conn.execute("PRAGMA user_version").fetchone()[0] < SCHEMA_VERSION:
+        if conn.execute("PRAGMA user_version").fetchone()[0] < target_version:
             migrations.apply(_database(conn))
     except BaseException:
         if conn.in_transaction:  # SQLite may already have rolled back (disk full, I/O error)

@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import sqlite3
 
-from khepri_cli.db import records
-from khepri_cli.errors import KhepriError
-from khepri_cli.models.athlete import Athlete
+from khepri_cli.db import store
+from khepri_cli.errors import NoProfile
+from khepri_cli.schema import Row
+from khepri_cli.schema.tables import ATHLETES
 
 
-def get_athlete(conn: sqlite3.Connection) -> Athlete | None:
-    row = conn.execute("SELECT * FROM athletes ORDER BY created_at LIMIT 1").fetchone()
-    return Athlete.from_row(row) if row else None
+def get_athlete(conn: sqlite3.Connection) -> Row | None:
+    """The journal's athlete (the first profile made), or None before ``khepri init``."""
+    rows = store.select(conn, ATHLETES, order="created_at", limit=1)
+    return rows[0] if rows else None
 
 
-def require_athlete(conn: sqlite3.Connection) -> Athlete:
+def require_athlete(conn: sqlite3.Connection) -> Row:
     athlete = get_athlete(conn)
     if athlete is None:
-        raise KhepriError("no athlete profile in this journal yet; run 'khepri init' first")
+        raise NoProfile()
     return athlete
-
-
-def save_athlete(conn: sqlite3.Connection, athlete: Athlete) -> Athlete:
-    """Insert the profile, or write it over the stored one with the same id."""
-    if records.fetch(conn, Athlete, athlete.id) is None:
-        records.insert(conn, athlete)
-        return athlete
-    return records.update(conn, athlete)

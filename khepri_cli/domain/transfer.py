@@ -6,10 +6,10 @@ An export is one JSON object::
      "athletes": [...], "goals": [...], "constraints": [...],
      "daily_checkins": [...], "training_plans": [...]}
 
-Each row is ``Record.to_json()``: the schema's column names in schema order,
-with JSON types. Reading one back goes through the same pydantic models that
-guard every other write, so a file can never put into the journal a row that
-``khepri`` itself would refuse.
+Each row is ``Row.to_json()``: the schema's column names in schema order,
+with JSON types. Reading one back goes through the same declared rules that
+guard every other write (:mod:`khepri_cli.domain.rows`), so a file can never
+put into the journal a row that ``khepri`` itself would refuse.
 
 Pure: no typer, rich or SQLite. What the journal already holds is asked
 through the small :class:`Stored` protocol.
@@ -18,45 +18,23 @@ through the small :class:`Stored` protocol.
 from __future__ import annotations
 
 import json
-import math
-import re
-import types
-import typing
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pydantic import ValidationError
-
+from khepri_cli.domain.rows import whole_row
 from khepri_cli.errors import InvalidInput, UsageProblem
-from khepri_cli.models.athlete import Athlete
-from khepri_cli.models.checkin import DailyCheckin
-from khepri_cli.models.common import Record, invalid_from
-from khepri_cli.models.constraint import Constraint
-from khepri_cli.models.goal import Goal
-from khepri_cli.models.plan import TrainingPlan
+from khepri_cli.schema import TABLE_NAMES, table
+from khepri_cli.schema.kinds import kind_of
 
 FORMAT = "khepri-journal"
 VERSION = 1
 """The document format version this Khepri writes and reads."""
 
-TABLES: tuple[str, ...] = ("athletes", "goals", "constraints", "daily_checkins", "training_plans")
-"""The five tables, in foreign-key order: parents before the rows that point at them."""
-
-MODELS: dict[str, type[Record]] = {
-    "athletes": Athlete,
-    "goals": Goal,
-    "constraints": Constraint,
-    "daily_checkins": DailyCheckin,
-    "training_plans": TrainingPlan,
-}
+TABLES = TABLE_NAMES
+"""The tables of a document, in foreign-key order: parents before the rows that point at them."""
 
 HEADER_KEYS: tuple[str, ...] = ("format", "version", "exported_at")
-
-INT_MIN, INT_MAX = -(2**31), 2**31 - 1
-"""Postgres INTEGER: what every whole-number column must fit to be pushed."""
-
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 # -- choosing tables ---------------------------------------------------------
@@ -163,20 +141,6 @@ class Incoming:
         return sum(len(rows) for rows in self.rows.values())
 
 
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, dict):
-        return "an object"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, str):
-        return "text"
-    return "a number"
-
-
 def row_label(table: str, index: int, row_id: Any) -> str:
     if isinstance(row_id, str) and row_id.strip():
         return f"{table}[{index}] (id {row_id.strip().lower()[:8]})"
@@ -192,7 +156,7 @@ def check_document(data: Any, name: str) -> Incoming:
     if not isinstance(data, dict):
         raise UsageProblem(
             f"{name} is not a Khepri export: expected a JSON object with "
-            f'"format": "{FORMAT}", found {_kind(data)}'
+            f'"format": "{FORMAT}", found {kind_of(data)}'
         )
     if "format" not in data:
         raise UsageProblem(f'{name} is not a Khepri export: it has no "format": "{FORMAT}" key')
@@ -214,112 +178,45 @@ def check_document(data: Any, name: str) -> Incoming:
             allowed = ", ".join((*HEADER_KEYS, *TABLES))
             raise UsageProblem(f"unknown key {key!r} in {name}; the keys are {allowed}")
     incoming = Incoming(name)
-    for table in TABLES:
-        if table not in data:
+    for table_name in TABLES:
+        if table_name not in data:
             continue
-        rows = data[table]
+        rows = data[table_name]
         if not isinstance(rows, list):
-            raise UsageProblem(f"{table}: must be a list of rows, not {_kind(rows)}")
+            raise UsageProblem(f"{table_name}: must be a list of rows, not {kind_of(rows)}")
         checked, labels = [], []
         for index, raw in enumerate(rows):
-            label = row_label(table, index, raw.get("id") if isinstance(raw, dict) else None)
-            checked.append(check_row(table, raw, label))
+            label = row_label(table_name, index, raw.get("id") if isinstance(raw, dict) else None)
+            checked.append(check_row(table_name, raw, label))
             labels.append(label)
             rows[index] = None  # the raw row is no longer needed: keep memory linear
-        incoming.rows[table] = checked
-        incoming.labels[table] = labels
+        incoming.rows[table_name] = checked
+        incoming.labels[table_name] = labels
     _check_within_file(incoming)
     return incoming
 
 
-def _base_types(annotation: Any) -> set[Any]:
-    """``Annotated[float, ...] | None`` -> {float}."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _base_types(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        found: set[Any] = set()
-        for arg in typing.get_args(annotation):
-            if arg is not type(None):
-                found |= _base_types(arg)
-        return found
-    return {annotation}
-
-
-def _numeric_columns(model: type[Record]) -> dict[str, bool]:
-    """Columns holding numbers -> True when they take whole numbers only."""
-    found = {}
-    for column, info in model.model_fields.items():
-        bases = _base_types(info.annotation)
-        if bases and bases <= {int, float}:
-            found[column] = bases == {int}
-    return found
-
-
-_NUMERIC = {table: _numeric_columns(model) for table, model in MODELS.items()}
-
-
-def _unstorable(value: Any) -> str | None:
-    """Why a JSON value cannot be stored (in SQLite and in Postgres), or None."""
-    if isinstance(value, str):
-        if _UNSTORABLE.search(value):
-            return "text must not contain NUL (\\u0000) or unpaired surrogate characters"
-    elif isinstance(value, float):
-        if not math.isfinite(value):
-            return "numbers must be finite"
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            problem = _unstorable(key) or _unstorable(item)
-            if problem:
-                return problem
-    elif isinstance(value, list):
-        for item in value:
-            problem = _unstorable(item)
-            if problem:
-                return problem
-    return None
-
-
-def check_row(table: str, raw: Any, label: str) -> dict[str, Any]:
-    """One row of the file -> its storage form (``Record.to_row()``), or one clear error."""
-    model = MODELS[table]
+def check_row(table_name: str, raw: Any, label: str) -> dict[str, Any]:
+    """One row of the file -> its canonical values, or one clear error naming the column."""
+    columns = table(table_name)
     if not isinstance(raw, dict):
-        raise UsageProblem(f"{label}: a row must be an object of columns, not {_kind(raw)}")
-    for column in raw:
-        if column not in model.model_fields:
-            raise UsageProblem(f"{label}: {column}: no such column in {table}")
-    for column in model.columns():
-        if column not in raw:
-            if model.model_fields[column].is_required():
-                raise UsageProblem(f"{label}: {column}: missing; every {table} row needs it")
-            continue
-        value = raw[column]
-        problem = _unstorable(value)
-        if problem:
-            raise InvalidInput(f"{label}: {column}", value, problem)
-        whole = _NUMERIC[table].get(column)
-        if whole is not None and value is not None:
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                kind = "a whole number" if whole else "a number"
-                raise InvalidInput(
-                    f"{label}: {column}", value, f"must be {kind}, not {_kind(value)}"
-                )
-            if whole and isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
-                raise InvalidInput(
-                    f"{label}: {column}", value, f"must be a whole number up to {INT_MAX}"
-                )
+        raise UsageProblem(f"{label}: a row must be an object of columns, not {kind_of(raw)}")
+    for name in raw:
+        if not columns.has(name):
+            raise UsageProblem(f"{label}: {name}: no such column in {table_name}")
+    for column in columns.columns:
+        if column.name not in raw and not column.nullable and column.default is None:
+            raise UsageProblem(f"{label}: {column.name}: missing; every {table_name} row needs it")
     try:
-        record = model.model_validate(raw)
-    except ValidationError as exc:
-        bad = invalid_from(exc, model)
-        raise InvalidInput(f"{label}: {bad.field}", bad.value, bad.allowed) from None
-    return record.to_row()
+        return whole_row(columns, raw)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{label}: {exc.field}", exc.value, exc.allowed) from None
 
 
 def _check_within_file(incoming: Incoming) -> None:
     """What no single row shows: repeated ids, several athletes, two check-ins on a day."""
-    for table, rows in incoming.rows.items():
-        labels = incoming.labels[table]
+    for name, rows in incoming.rows.items():
+        labels = incoming.labels[name]
         first: dict[str, int] = {}
         for index, row in enumerate(rows):
             seen = first.setdefault(row["id"], index)
@@ -334,16 +231,32 @@ def _check_within_file(incoming: Incoming) -> None:
             f"{incoming.labels['athletes'][0]} is already in this file; "
             "import each athlete into a journal of its own (khepri --db FILE import ...)"
         )
-    days: dict[tuple[str, str], int] = {}
-    labels = incoming.labels.get("daily_checkins", [])
-    for index, row in enumerate(incoming.rows.get("daily_checkins", [])):
-        key = (row["athlete_id"], row["checkin_date"])
-        seen = days.setdefault(key, index)
+    for name in incoming.rows:
+        for unique in table(name).unique:
+            _check_unique_within(incoming, name, unique)
+
+
+def _unique_what(table_name: str, unique: tuple[str, ...]) -> tuple[str, str]:
+    """(the row's noun, what the last column of a UNIQUE constraint is called): check-in, day."""
+    last = table(table_name).column(unique[-1])
+    return table(table_name).noun, "day" if last.kind.name == "date" else last.name
+
+
+def _key_text(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _check_unique_within(incoming: Incoming, name: str, unique: tuple[str, ...]) -> None:
+    labels = incoming.labels[name]
+    noun, what = _unique_what(name, unique)
+    first: dict[tuple[Any, ...], int] = {}
+    for index, row in enumerate(incoming.rows[name]):
+        seen = first.setdefault(tuple(row[c] for c in unique), index)
         if seen != index:
             raise InvalidInput(
-                f"{labels[index]}: checkin_date",
-                row["checkin_date"],
-                f"{labels[seen]} is for the same day (one check-in per day)",
+                f"{labels[index]}: {unique[-1]}",
+                _key_text(row[unique[-1]]),
+                f"{labels[seen]} is for the same {what} (one {noun} per {what})",
             )
 
 
@@ -356,10 +269,10 @@ class Stored(Protocol):
     def athlete(self) -> tuple[str, str | None] | None:
         """(id, display name) of the journal's athlete, or None before ``khepri init``."""
 
-    def has_goal(self, goal_id: str) -> bool: ...
+    def has_row(self, table_name: str, row_id: str) -> bool: ...
 
-    def checkin_on(self, athlete_id: str, day: str) -> str | None:
-        """The id of the stored check-in for that athlete and day, if any."""
+    def row_with(self, table_name: str, values: dict[str, Any]) -> str | None:
+        """The id of the stored row with these values (of a UNIQUE constraint), if any."""
 
 
 class EmptyJournal:
@@ -368,10 +281,10 @@ class EmptyJournal:
     def athlete(self) -> tuple[str, str | None] | None:
         return None
 
-    def has_goal(self, goal_id: str) -> bool:
+    def has_row(self, table_name: str, row_id: str) -> bool:
         return False
 
-    def checkin_on(self, athlete_id: str, day: str) -> str | None:
+    def row_with(self, table_name: str, values: dict[str, Any]) -> str | None:
         return None
 
 
@@ -390,10 +303,10 @@ def check_against(incoming: Incoming, stored: Stored) -> None:
                 "into a new journal instead: khepri --db OTHER.db import FILE"
             )
         athlete_id = theirs["id"]
-    file_goals = {row["id"] for row in incoming.rows.get("goals", [])}
-    for table in TABLES[1:]:
-        labels = incoming.labels.get(table, [])
-        for index, row in enumerate(incoming.rows.get(table, [])):
+    file_ids = {name: {row["id"] for row in rows} for name, rows in incoming.rows.items()}
+    for name in TABLES[1:]:
+        labels = incoming.labels.get(name, [])
+        for index, row in enumerate(incoming.rows.get(name, [])):
             if row["athlete_id"] != athlete_id:
                 allowed = (
                     f"must be the id of the athlete in the file or the journal ({athlete_id[:8]})"
@@ -401,21 +314,38 @@ def check_against(incoming: Incoming, stored: Stored) -> None:
                     else "no athlete with this id in the file or in the journal"
                 )
                 raise InvalidInput(f"{labels[index]}: athlete_id", row["athlete_id"], allowed)
-            goal_id = row.get("target_goal_id")
-            if goal_id is not None and goal_id not in file_goals and not stored.has_goal(goal_id):
-                raise InvalidInput(
-                    f"{labels[index]}: target_goal_id",
-                    goal_id,
-                    "no goal with this id in the file or in the journal",
-                )
-            if table == "daily_checkins":
-                other = stored.checkin_on(row["athlete_id"], row["checkin_date"])
-                if other is not None and other != row["id"]:
-                    raise InvalidInput(
-                        f"{labels[index]}: checkin_date",
-                        row["checkin_date"],
-                        f"the journal already has another check-in (id {other[:8]}) for that day",
-                    )
+            _check_references(file_ids, stored, name, row, labels[index])
+            _check_unique_stored(stored, name, row, labels[index])
+
+
+def _check_references(
+    file_ids: dict[str, set[str]], stored: Stored, name: str, row: dict[str, Any], label: str
+) -> None:
+    """Every foreign key (besides the athlete's) points at a row in the file or the journal."""
+    for column in table(name).columns:
+        target, value = column.references, row.get(column.name)
+        if target in (None, "athletes") or value is None:
+            continue
+        if value not in file_ids.get(target, ()) and not stored.has_row(target, value):
+            raise InvalidInput(
+                f"{label}: {column.name}",
+                value,
+                f"no {table(target).noun} with this id in the file or in the journal",
+            )
+
+
+def _check_unique_stored(stored: Stored, name: str, row: dict[str, Any], label: str) -> None:
+    """No other stored row already holds this row's UNIQUE values (a day's check-in...)."""
+    for unique in table(name).unique:
+        values = {c: _key_text(row[c]) for c in unique}
+        other = stored.row_with(name, values)
+        if other is not None and other != row["id"]:
+            noun, what = _unique_what(name, unique)
+            raise InvalidInput(
+                f"{label}: {unique[-1]}",
+                values[unique[-1]],
+                f"the journal already has another {noun} (id {other[:8]}) for that {what}",
+            )
 
 
 @dataclass

@@ -162,7 +162,7 @@ def two_decimals(value: float) -> float:
     ``round(61.555, 2)`` gives 61.55 (the float is 61.55499...); the decimal
     the person typed is what counts, so this gives 61.56.
     """
-    from khepri_cli.domain.rules import round_half_up
+    from khepri_cli.schema.kinds import round_half_up
 
     return round_half_up(value, 2)
 

@@ -11,7 +11,7 @@ import json
 from datetime import date
 from typing import Any
 
-from khepri_cli.domain import units as u
+from khepri_cli.domain import forms
 from khepri_cli.domain.readiness import RUBRIC
 from khepri_cli.render.console import (
     LIGHT_STYLE,
@@ -23,6 +23,7 @@ from khepri_cli.render.console import (
     say,
 )
 from khepri_cli.render.console import light as light_cell
+from khepri_cli.schema.tables import DAILY_CHECKINS
 
 DASH = "—"
 
@@ -204,29 +205,12 @@ def _num(value: Any, suffix: str = "") -> str:
 
 
 def day_values(checkin: Any, units: str) -> list[tuple[str, str]]:
-    """(label, value) for everything the athlete entered that day."""
-    areas = checkin.soreness_areas or {}
-    return [
-        ("Sleep", _num(checkin.sleep_hours, " h")),
-        ("Sleep quality", _num(checkin.sleep_quality, "/10")),
-        ("Energy", _num(checkin.energy_level, "/10")),
-        ("Stress", _num(checkin.stress_level, "/10")),
-        ("Soreness", _num(checkin.overall_soreness, "/10")),
-        ("Sore areas", ", ".join(f"{a} {s}/10" for a, s in areas.items()) or DASH),
-        ("Resting HR", _num(checkin.resting_hr, " bpm")),
-        ("HRV", _num(checkin.hrv_ms, " ms")),
-        ("Weight", u.format_weight(checkin.weight_kg, units)),
-        ("Available", _num(checkin.available_time_minutes, " min")),
-        (
-            "Equipment",
-            DASH
-            if checkin.equipment_access is None
-            else ", ".join(checkin.equipment_access) or "none",
-        ),
-        ("Travel", checkin.travel_status or DASH),
-        ("Notes", checkin.notes or DASH),
-        ("Response", _response(checkin)),
+    """(label, value) for everything the athlete entered that day, in the order asked."""
+    rows = [
+        (column.label or column.name, forms.show(column, checkin.get(column.name), units))
+        for column in (DAILY_CHECKINS.column(name) for name in DAILY_CHECKINS.entry)
     ]
+    return [*rows, ("Response", _response(checkin))]
 
 
 def _response(checkin: Any) -> str:

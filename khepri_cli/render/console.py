@@ -31,10 +31,6 @@ def no_color() -> bool:
     return bool(os.environ.get("NO_COLOR"))
 
 
-def use_color() -> bool:
-    return not no_color() and is_terminal()
-
-
 @cache
 def console() -> Console:
     """The rich console for stdout; respects NO_COLOR and the terminal's width.
@@ -46,6 +42,14 @@ def console() -> Console:
 
     plain = no_color()
     return Console(highlight=False, no_color=plain or None, color_system=None if plain else "auto")
+
+
+SHORT_ID = 8
+"""How many characters of a UUID the tables show (like git's short hashes)."""
+
+
+def short_id(row_id: str) -> str:
+    return row_id[:SHORT_ID]
 
 
 def emit_json(data: Any) -> None:

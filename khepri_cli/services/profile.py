@@ -4,29 +4,34 @@ from __future__ import annotations
 
 from typing import Any
 
-from khepri_cli.db import records
+from khepri_cli.db import store
 from khepri_cli.db.connection import Journal
 from khepri_cli.db.repo_athletes import get_athlete, require_athlete
-from khepri_cli.domain.profile import FLAG_LABELS, local_timezone_name
-from khepri_cli.models.athlete import Athlete
+from khepri_cli.domain.profile import local_timezone_name
+from khepri_cli.schema import Row
+from khepri_cli.schema.tables import ATHLETES
 
 
-def save_profile(journal: Journal, changes: dict[str, Any]) -> tuple[Athlete, bool]:
-    """Create the profile, or apply ``changes`` to it. Returns (athlete, created)."""
+def get_profile(journal: Journal) -> Row:
+    """The journal's athlete; :class:`~khepri_cli.errors.NoProfile` before one is made."""
+    return require_athlete(journal.conn)
+
+
+def save_profile(journal: Journal, values: dict[str, Any]) -> tuple[Row, bool]:
+    """Create the profile, or apply ``values`` to it. Returns (athlete, created).
+
+    A new profile lives in this machine's time zone unless ``values`` says otherwise.
+    """
     with journal.transaction() as conn:
         current = get_athlete(conn)
         if current is None:
-            data = {"timezone": local_timezone_name(), **changes}
-            athlete = Athlete.create(data, FLAG_LABELS)
-            records.insert(conn, athlete)
+            athlete = store.insert(conn, ATHLETES, {"timezone": local_timezone_name(), **values})
             return athlete, True
-        athlete, _changed = records.update_if_changed(
-            conn, current, current.merged(changes, FLAG_LABELS)
-        )
+        athlete, _changed = store.update_if_changed(conn, current, values)
         return athlete, False
 
 
-def update_profile(journal: Journal, changes: dict[str, Any]) -> Athlete:
-    """Apply ``changes`` to an existing profile (``profile set`` needs ``init`` first)."""
+def update_profile(journal: Journal, values: dict[str, Any]) -> Row:
+    """Apply ``values`` to an existing profile (``profile set`` needs ``init`` first)."""
     require_athlete(journal.conn)
-    return save_profile(journal, changes)[0]
+    return save_profile(journal, values)[0]

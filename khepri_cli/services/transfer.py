@@ -21,10 +21,10 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
+from khepri_cli.db import store
 from khepri_cli.db.connection import Journal
 from khepri_cli.domain.clock import now_timestamp, touch_timestamp
 from khepri_cli.domain.transfer import (
-    MODELS,
     TABLES,
     EmptyJournal,
     Incoming,
@@ -35,26 +35,19 @@ from khepri_cli.domain.transfer import (
     write_document,
 )
 from khepri_cli.errors import KhepriError, StorageError, UsageProblem
+from khepri_cli.schema import table
 
 T = TypeVar("T")
-
-ORDER_BY: dict[str, str] = {
-    "athletes": "created_at, id",
-    "goals": "created_at, id",
-    "constraints": "start_date, created_at, id",
-    "daily_checkins": "checkin_date, athlete_id, id",
-    "training_plans": "start_date, created_at, id",
-}
-"""Deterministic row order of the export (ids break every tie)."""
 
 
 # -- export ------------------------------------------------------------------
 
 
-def _json_rows(conn: sqlite3.Connection, table: str) -> Iterator[dict[str, Any]]:
-    model = MODELS[table]
-    for row in conn.execute(f"SELECT * FROM {table} ORDER BY {ORDER_BY[table]}"):
-        yield model.from_row(row).to_json()
+def _json_rows(conn: sqlite3.Connection, name: str) -> Iterator[dict[str, Any]]:
+    """Every row of the table in its deterministic export order (ids break every tie)."""
+    columns = table(name)
+    for stored in conn.execute(f"SELECT * FROM {name} ORDER BY {columns.order_by}"):
+        yield store.decode(columns, stored).to_json()
 
 
 def export_journal(
@@ -196,15 +189,14 @@ class JournalContents:
         ).fetchone()
         return (row[0], row[1]) if row else None
 
-    def has_goal(self, goal_id: str) -> bool:
-        return (
-            self.conn.execute("SELECT 1 FROM goals WHERE id = ?", (goal_id,)).fetchone() is not None
-        )
+    def has_row(self, table_name: str, row_id: str) -> bool:
+        sql = f"SELECT 1 FROM {table(table_name).name} WHERE id = ?"
+        return self.conn.execute(sql, (row_id,)).fetchone() is not None
 
-    def checkin_on(self, athlete_id: str, day: str) -> str | None:
+    def row_with(self, table_name: str, values: dict[str, Any]) -> str | None:
+        where = " AND ".join(f"{table(table_name).column(c).name} = ?" for c in values)
         row = self.conn.execute(
-            "SELECT id FROM daily_checkins WHERE athlete_id = ? AND checkin_date = ?",
-            (athlete_id, day),
+            f"SELECT id FROM {table_name} WHERE {where}", tuple(values.values())
         ).fetchone()
         return row[0] if row else None
 
@@ -212,20 +204,18 @@ class JournalContents:
 ADD, UPDATE, SAME = "add", "update", "same"
 
 
-def _decide(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) -> list[str]:
+def _decide(conn: sqlite3.Connection, name: str, rows: list[dict[str, Any]]) -> list[str]:
     """For each file row: new, changed or identical to the stored row with its id.
 
     A changed row that still carries the stored ``updated_at`` (a hand-edited
     file) gets a fresh one, later than the stored: a change must move it.
     """
-    model = MODELS[table]
     decisions = []
     for row in rows:
-        stored = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row["id"],)).fetchone()
-        if stored is None:
+        current = store.fetch(conn, table(name), row["id"])
+        if current is None:
             decisions.append(ADD)
             continue
-        current = model.from_row(stored).to_row()
         if current == row:
             decisions.append(SAME)
             continue
@@ -236,20 +226,11 @@ def _decide(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) ->
 
 
 def _write(
-    conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]], decisions: list[str]
+    conn: sqlite3.Connection, name: str, rows: list[dict[str, Any]], decisions: list[str]
 ) -> None:
-    columns = MODELS[table].columns()
-    names = ", ".join(columns)
-    marks = ", ".join(f":{c}" for c in columns)
-    conn.executemany(
-        f"INSERT INTO {table} ({names}) VALUES ({marks})",
-        (row for row, what in zip(rows, decisions, strict=True) if what == ADD),
-    )
-    assignments = ", ".join(f"{c} = :{c}" for c in columns if c != "id")
-    conn.executemany(
-        f"UPDATE {table} SET {assignments} WHERE id = :id",
-        (row for row, what in zip(rows, decisions, strict=True) if what == UPDATE),
-    )
+    pairs = list(zip(rows, decisions, strict=True))
+    store.insert_whole(conn, table(name), (row for row, what in pairs if what == ADD))
+    store.replace_whole(conn, table(name), (row for row, what in pairs if what == UPDATE))
 
 
 def import_document(journal: Journal, incoming: Incoming) -> dict[str, Tally]:
@@ -258,13 +239,13 @@ def import_document(journal: Journal, incoming: Incoming) -> dict[str, Tally]:
     with journal.transaction() as conn:
         check_against(incoming, JournalContents(conn))
         plans = {
-            table: _decide(conn, table, incoming.rows[table])
-            for table in TABLES
-            if table in incoming.rows
+            name: _decide(conn, name, incoming.rows[name])
+            for name in TABLES
+            if name in incoming.rows
         }
-        for table, decisions in plans.items():  # foreign-key order: parents first
-            _write(conn, table, incoming.rows[table], decisions)
-            tallies[table] = Tally(
+        for name, decisions in plans.items():  # foreign-key order: parents first
+            _write(conn, name, incoming.rows[name], decisions)
+            tallies[name] = Tally(
                 added=decisions.count(ADD),
                 updated=decisions.count(UPDATE),
                 unchanged=decisions.count(SAME),

@@ -42,20 +42,13 @@ from typing import Any, Protocol
 
 from khepri_cli.db.connection import Journal
 from khepri_cli.domain.clock import now_timestamp, touch_timestamp
-from khepri_cli.errors import KhepriError, SyncError
-from khepri_cli.models.athlete import Athlete
-from khepri_cli.models.checkin import DailyCheckin
-from khepri_cli.models.common import Record
-from khepri_cli.models.constraint import Constraint
-from khepri_cli.models.goal import Goal
-from khepri_cli.models.plan import TrainingPlan
+from khepri_cli.errors import SyncError
+from khepri_cli.schema import TABLE_NAMES, Row, Table
+from khepri_cli.schema import table as declared
 from khepri_cli.sync.transports import base
 from khepri_cli.sync.transports.base import RemoteError, Transport
 
-MODELS: dict[str, type[Record]] = {
-    model.table: model for model in (Athlete, Goal, Constraint, DailyCheckin, TrainingPlan)
-}
-PUSH_ORDER: tuple[str, ...] = tuple(MODELS)
+PUSH_ORDER: tuple[str, ...] = TABLE_NAMES
 """Parents before children: the order upserts go in; deletes go in reverse."""
 
 BATCH_ROWS = 5000
@@ -166,22 +159,22 @@ class _Job:
     batch: list[_Change]
 
 
-def row_sql(
-    model: type[Record], fmt: base.RowFormat, overrides: dict[str, str] | None = None
-) -> str:
-    """SQLite expression encoding a row ``t`` of ``model``'s table as the transport asks.
+def row_sql(columns: Table, fmt: base.RowFormat, overrides: dict[str, str] | None = None) -> str:
+    """SQLite expression encoding a row ``t`` of the table as the transport asks.
 
     ``overrides`` replaces a column's expression (an SQL literal, e.g. the
     user id a profile is linked to). JSON: JSON text columns are embedded as
     JSON and 0/1 become true/false. CSV: see :func:`_csv_field`.
     """
-    exprs = {column: f"t.{column}" for column in model.columns()} | (overrides or {})
+    exprs = {name: f"t.{name}" for name in columns.column_names} | (overrides or {})
+    json_columns = columns.json_columns()
     if fmt.kind == base.JSON_ROWS:
         parts = []
         for column, expr in exprs.items():
-            if column in model.json_columns:
+            kind = columns.column(column).kind.name
+            if column in json_columns:
                 expr = f"json({expr})"
-            elif column in model.bool_columns:
+            elif kind == "boolean":
                 expr = f"json(CASE {expr} WHEN 1 THEN 'true' WHEN 0 THEN 'false' END)"
             parts.append(f"'{column}', {expr}")
         return f"json_object({', '.join(parts)})"
@@ -306,7 +299,7 @@ class SyncEngine:
 
     # -- step 2: the profile ------------------------------------------------------
 
-    def _profile_id(self, athlete: Athlete, user_id: str, report: SyncReport) -> str:
+    def _profile_id(self, athlete: Row, user_id: str, report: SyncReport) -> str:
         """The id the athlete must have remotely: the user's existing profile wins."""
         remote_id = self._remote(lambda: self.transport.athlete_id_for_user(user_id))
         if remote_id is None or remote_id == athlete.id:
@@ -374,8 +367,10 @@ class SyncEngine:
             or (table == "athletes" and self._link is not None)
         ]
         return {
-            table: self._remote(lambda t=table: self.transport.row_format(t, MODELS[t].columns()))
-            for table in tables
+            name: self._remote(
+                lambda t=name: self.transport.row_format(t, declared(t).column_names)
+            )
+            for name in tables
         }
 
     def _jobs(self, conn: sqlite3.Connection) -> Iterator[_Job]:
@@ -396,7 +391,7 @@ class SyncEngine:
         for value in literals.values():  # both are validated forms; never quotes inside
             assert "'" not in value
         overrides = {column: f"'{value}'" for column, value in literals.items()}
-        encoded = row_sql(Athlete, self._formats["athletes"], overrides)
+        encoded = row_sql(declared("athletes"), self._formats["athletes"], overrides)
         return conn.execute(
             f"SELECT t.id, {encoded} FROM athletes t WHERE t.id = ?", (link.athlete_id,)
         ).fetchone()
@@ -543,7 +538,7 @@ class SyncEngine:
         if op == "delete":
             return self.transport.delete(table, [c[ROW_ID] for c in batch])
         rows = [c[PAYLOAD] for c in batch]
-        return self.transport.upsert(table, MODELS[table].columns(), rows)
+        return self.transport.upsert(table, declared(table).column_names, rows)
 
     # -- reading the journal ---------------------------------------------------------
 
@@ -579,7 +574,7 @@ class SyncEngine:
         """
         if table not in self._formats:  # nothing to upsert in this table
             return
-        encoded = row_sql(MODELS[table], self._formats[table])
+        encoded = row_sql(declared(table), self._formats[table])
         pending = conn.execute(
             "SELECT count(*) FROM _khepri_pending_changes WHERE table_name = ? AND op = 'upsert'",
             (table,),
@@ -716,7 +711,7 @@ def _same_day_conflict(day: str, local_id: str, remote_id: str) -> Conflict:
     )
 
 
-def _adopt(conn: sqlite3.Connection, athlete: Athlete, user_id: str, athlete_id: str) -> None:
+def _adopt(conn: sqlite3.Connection, athlete: Row, user_id: str, athlete_id: str) -> None:
     """Give the athlete the id of the user's remote profile, and link it (caller's transaction)."""
     conn.execute(
         "UPDATE athletes SET id = ?, auth_user_id = ? WHERE id = ?",
@@ -754,10 +749,7 @@ def _persist_link(conn: sqlite3.Connection, link: _Link) -> None:
         )
 
 
-def _local_athlete(conn: sqlite3.Connection) -> Athlete:
-    from khepri_cli.db.repo_athletes import get_athlete
+def _local_athlete(conn: sqlite3.Connection) -> Row:
+    from khepri_cli.db.repo_athletes import require_athlete
 
-    athlete = get_athlete(conn)
-    if athlete is None:
-        raise KhepriError("no athlete profile in this journal yet; run 'khepri init' first")
-    return athlete
+    return require_athlete(conn)

@@ -13,7 +13,7 @@ build that text, so a push of 100,000 rows makes no Python object per value:
 
 * ``json``: a JSON object keyed by column name, in the remote's types
   (dates and timestamps as ISO text, arrays and documents as JSON, booleans
-  as true/false). A batch of them joined by :func:`json_array` is the body
+  as true/false). A batch of them, joined into one JSON array, is the body
   PostgREST takes for a bulk upsert.
 * ``csv``: one line of PostgreSQL's ``COPY ... (FORMAT csv)``, the fastest
   way into PostgreSQL. Each column is encoded by its remote kind: ``raw``
@@ -29,7 +29,7 @@ user. A transport masks its own secrets in every message it raises.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -118,13 +118,3 @@ class Transport(Protocol):
     def delete(self, table: str, ids: Sequence[str]) -> int:
         """Delete the rows with these ids that the user can see, all or none; return how many."""
         ...
-
-
-def json_array(rows: Sequence[str]) -> str:
-    """Join rows that are each a JSON object text into one JSON array text."""
-    return "[" + ",".join(rows) + "]"
-
-
-def chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]

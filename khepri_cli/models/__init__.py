@@ -1,1 +1,0 @@
-"""Pydantic models of the five journal tables, one module each."""
