@@ -44,29 +44,28 @@ def khepri_executable() -> list[str]:
 
 def build_journal(path: Path, years: int) -> int:
     """A journal with a profile, a few goals and ``years`` of daily check-ins."""
-    from khepri_cli.db import records
+    from khepri_cli.db import store
     from khepri_cli.db.connection import open_journal
     from khepri_cli.domain.readiness import assess
-    from khepri_cli.models.athlete import Athlete
-    from khepri_cli.models.checkin import DailyCheckin
-    from khepri_cli.models.goal import Goal
+    from khepri_cli.schema.tables import ATHLETES, DAILY_CHECKINS, GOALS
 
     journal = open_journal(path)
-    athlete = Athlete.create({"display_name": "Bench", "resting_heart_rate": 50})
+    athlete_values = {"display_name": "Bench", "resting_heart_rate": 50}
     days = years * 365
     today = date(2026, 11, 25)
     with journal.transaction() as conn:
-        records.insert(conn, athlete)
+        athlete = store.insert(conn, ATHLETES, athlete_values)
         for index, kind in enumerate(("race", "performance", "fitness", "health")):
-            goal = Goal.create(
+            store.insert(
+                conn,
+                GOALS,
                 {
                     "athlete_id": athlete.id,
                     "goal_type": kind,
                     "title": f"{kind} goal",
                     "target_date": today + timedelta(days=30 * (index + 1)),
-                }
+                },
             )
-            records.insert(conn, goal)
         for offset in range(days, 0, -1):
             values = {
                 "athlete_id": athlete.id,
@@ -83,7 +82,7 @@ def build_journal(path: Path, years: int) -> int:
             stamp = "2026-01-01T06:00:00.000000Z"
             values["ai_recommendation"] = assess(values).to_recommendation(stamp)
             values["ai_recommendation_generated_at"] = stamp
-            records.insert(conn, DailyCheckin.create(values))
+            store.insert(conn, DAILY_CHECKINS, values)
     journal.close()
     return days
 

@@ -90,15 +90,16 @@ def make_user(url: str) -> str:
 
 def build_journal(path: Path, rows: int) -> float:
     """An athlete and ``rows`` daily check-ins, one per day back from 2026-11-24."""
-    from khepri_cli.db import records
+    from khepri_cli.db import store
     from khepri_cli.db.connection import open_journal
-    from khepri_cli.models.athlete import Athlete
+    from khepri_cli.schema.tables import ATHLETES
 
     started = time.perf_counter()
     journal = open_journal(path)
-    athlete = Athlete.create({"display_name": "Bench Zoë", "resting_heart_rate": 50})
     with journal.transaction() as conn:
-        records.insert(conn, athlete)
+        athlete = store.insert(
+            conn, ATHLETES, {"display_name": "Bench Zoë", "resting_heart_rate": 50}
+        )
         conn.execute(
             f"""
             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
@@ -153,12 +154,12 @@ def copy_floor(path: Path, url: str) -> tuple[float, int]:
     import psycopg
     from psycopg.types.json import Jsonb
 
-    from khepri_cli.models.checkin import DailyCheckin
+    from khepri_cli.schema.tables import DAILY_CHECKINS
 
-    columns = DailyCheckin.columns()
+    columns = DAILY_CHECKINS.column_names
     names = ", ".join(columns)
-    arrays = {"equipment_access"}
-    documents = DailyCheckin.json_columns - arrays
+    arrays = {c.name for c in DAILY_CHECKINS.columns if c.kind.name == "text_array"}
+    documents = {c.name for c in DAILY_CHECKINS.columns if c.kind.name == "json"}
     local = sqlite3.connect(path)
     local.row_factory = sqlite3.Row
     rows = []

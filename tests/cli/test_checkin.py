@@ -322,7 +322,7 @@ def test_the_checkin_queries_use_the_athlete_date_index(athlete):
         conn.set_trace_callback(statements.append)
         [me] = conn.execute("SELECT id FROM athletes").fetchall()
         repo_checkins.recent_vitals(conn, me["id"], date(2026, 11, 25), 28)
-        repo_checkins.checkin_row(conn, me["id"], date(2026, 11, 25))
+        repo_checkins.checkin_on(conn, me["id"], date(2026, 11, 25))
         repo_checkins.list_checkins(
             conn, me["id"], since=date(2026, 11, 1), until=date(2026, 11, 25)
         )
@@ -337,7 +337,7 @@ def test_the_checkin_queries_use_the_athlete_date_index(athlete):
         conn.close()
 
 
-def test_active_constraint_rows_read_as_the_model_reads_them(athlete):
+def test_active_constraints_are_decoded_rows_of_the_day(athlete):
     from datetime import date
 
     from khepri_cli.db import repo_constraints
@@ -355,13 +355,13 @@ def test_active_constraint_rows_read_as_the_model_reads_them(athlete):
     try:
         [me] = conn.execute("SELECT id FROM athletes").fetchall()
         day = date(2026, 11, 25)
-        plain = repo_constraints.active_constraints(conn, me["id"], day)
-        models = [repo_constraints.get_constraint(conn, view.id) for view in plain]
-        assert [v._asdict() for v in plain] == [
-            {name: getattr(m, name) for name in repo_constraints.ConstraintView._fields}
-            for m in models
-        ]
-        assert len(plain) == 2
+        found = repo_constraints.active_constraints(conn, me["id"], day)
+        assert [c.title for c in found] == ["Sore knee", "Busy week"]
+        injury, busy = found
+        assert injury.injury_restrictions == ["running", "jumping"]
+        assert injury.start_date == date(2026, 11, 20) and injury.end_date is None
+        assert busy.availability_hours_per_week == 4.5
+        assert busy.end_date == date(2026, 11, 30)
     finally:
         conn.close()
 

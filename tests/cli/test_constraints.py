@@ -14,7 +14,7 @@ import pytest
 from khepri_cli.cli.state import AppState
 from khepri_cli.db.connection import open_journal
 from khepri_cli.db.repo_constraints import active_constraints
-from khepri_cli.models.constraint import Constraint
+from khepri_cli.schema.tables import CONSTRAINTS
 
 
 def add(k, *args: str) -> dict:
@@ -141,7 +141,7 @@ def test_add_start_words_are_the_athletes_days(athlete):
 
 def test_add_json_prints_the_full_row_in_schema_order(athlete):
     data = json.loads(athlete.ok("constraints", "add", "travel", "Trip", "--json").stdout)
-    assert list(data) == Constraint.columns()
+    assert list(data) == list(CONSTRAINTS.column_names)
 
 
 @pytest.mark.parametrize(
@@ -251,7 +251,7 @@ def test_list_filters_by_type_and_prints_json_rows(athlete):
     add(athlete, "travel", "Trip")
     data = json.loads(athlete.ok("constraints", "list", "--type", "injury", "--json").stdout)
     assert [c["title"] for c in data] == ["Knee"]
-    assert list(data[0]) == Constraint.columns()
+    assert list(data[0]) == list(CONSTRAINTS.column_names)
     assert data[0]["injury_restrictions"] == ["running"]
 
 

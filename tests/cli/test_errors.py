@@ -66,15 +66,15 @@ def test_a_sqlite_error_escaping_a_command_is_one_line(athlete, monkeypatch):
 
 
 def test_ctrl_c_mid_write_writes_nothing(khepri, monkeypatch):
-    from khepri_cli.db import records
+    from khepri_cli.db import store
 
-    real_insert = records.insert
+    real_insert = store.insert
 
-    def insert_then_interrupt(conn, record):
-        real_insert(conn, record)
+    def insert_then_interrupt(conn, table, values):
+        real_insert(conn, table, values)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(records, "insert", insert_then_interrupt)
+    monkeypatch.setattr(store, "insert", insert_then_interrupt)
     run = khepri("init", "--name", "Ada")
     assert run.exit_code == 130
     assert run.stderr.strip() == "Aborted: nothing was written."
@@ -189,8 +189,10 @@ def draw_on_a_terminal(monkeypatch, no_color: str | None) -> str:
     capture between fixture set-up and the test), and the cached rich console
     is rebuilt around it.
     """
-    from khepri_cli.models.athlete import Athlete
+    from khepri_cli.domain.rows import new_row
     from khepri_cli.render import console, profile
+    from khepri_cli.schema import Row
+    from khepri_cli.schema.tables import ATHLETES
 
     if no_color is None:
         monkeypatch.delenv("NO_COLOR", raising=False)
@@ -211,7 +213,8 @@ def draw_on_a_terminal(monkeypatch, no_color: str | None) -> str:
                 styles={0: "bold cyan"},
                 row_styles=["dim", None],
             )
-            profile.show_profile(Athlete.create({"display_name": "Ada", "ftp_watts": 250}))
+            ada = new_row(ATHLETES, {"display_name": "Ada", "ftp_watts": 250})
+            profile.show_profile(Row(ATHLETES, ada))
     finally:
         console.console.cache_clear()
     return screen.getvalue()

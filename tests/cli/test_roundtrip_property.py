@@ -1,9 +1,9 @@
 """Property: any valid journal survives export -> import into a new file -> export, value for value.
 
-Journals are generated from the value rules themselves (domain/rules.py:
-ranges, scales, allowed values), so a column that gains a rule is generated
-within it, and a column added to a model without a generator here fails the
-``columns()`` check below instead of going untested.
+Journals are generated from the schema declaration itself (each column's kind,
+range, scale, allowed values and row rules), so a column that gains a rule is
+generated within it, and a column added to a table is generated and tested
+without anything to add here.
 """
 
 from __future__ import annotations
@@ -20,10 +20,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from khepri_cli.cli.main import app
-from khepri_cli.db import records
+from khepri_cli.db import store
 from khepri_cli.db.connection import open_journal
-from khepri_cli.domain.rules import BOUNDS, CHOICES, INTEGER_COLUMNS, SCALE
-from khepri_cli.domain.transfer import MODELS, TABLES
+from khepri_cli.domain.rows import whole_row
+from khepri_cli.domain.transfer import TABLES
+from khepri_cli.schema import Column, Table, table
+from khepri_cli.schema.rules import NotBlank, OneOf, Range, ScoreMap, TimeZoneName
 
 # -- value strategies -----------------------------------------------------------------------
 
@@ -55,175 +57,89 @@ JSON = st.recursive(
 )
 JSON_OBJECT = st.dictionaries(TEXT, JSON, max_size=4)
 TEXT_LIST = st.lists(TEXT, max_size=4)
+ZONES = st.sampled_from(["UTC", "Europe/London", "America/Sao_Paulo", "Asia/Kathmandu"])
+
+BY_KIND = {
+    "uuid": IDS,
+    "date": DAYS.map(date.isoformat),
+    "time": st.times().map(lambda moment: moment.replace(microsecond=0).isoformat()),
+    "timestamp": STAMPS,
+    "boolean": st.booleans(),
+    "text": TEXT,
+    "text_array": TEXT_LIST,
+}
 
 
-def optional(strategy: st.SearchStrategy) -> st.SearchStrategy:
-    return st.none() | strategy
-
-
-def number(table: str, column: str) -> st.SearchStrategy:
-    """A value inside the column's range, at its decimal scale (DECIMAL(p, s) or INTEGER)."""
-    bounds = BOUNDS[table][column]
-    scale = 0 if column in INTEGER_COLUMNS[table] else SCALE[table][column]
+def number(rule: Range, scale: int) -> st.SearchStrategy:
+    """A value inside the range, at its decimal scale (DECIMAL(p, s), or 0 for INTEGER)."""
     step = 10**scale
-    low = int(bounds.low * step) + (1 if bounds.open_low else 0)
-    high = int(bounds.high * step) - (1 if bounds.open_high else 0)
+    low = int(rule.low * step) + (1 if rule.open_low else 0)
+    high = int(rule.high * step) - (1 if rule.open_high else 0)
     whole = st.integers(min_value=low, max_value=high)
     return whole if scale == 0 else whole.map(lambda n: n / step)
 
 
-def numbers(table: str, *columns: str) -> dict[str, st.SearchStrategy]:
-    return {column: optional(number(table, column)) for column in columns}
-
-
-def one_of(table: str, column: str) -> st.SearchStrategy:
-    return st.sampled_from(CHOICES[table][column])
-
-
-def common() -> dict[str, st.SearchStrategy]:
-    return {"id": IDS, "created_at": STAMPS, "updated_at": STAMPS}
-
-
-# -- rows -----------------------------------------------------------------------------------
-
-
-def athletes() -> st.SearchStrategy:
-    t = "athletes"
-    return st.fixed_dictionaries(
-        {
-            **common(),
-            "auth_user_id": optional(IDS),
-            "display_name": optional(TEXT),
-            "date_of_birth": optional(DAYS.map(date.isoformat)),
-            **numbers(t, *BOUNDS[t]),
-            "preferred_units": optional(one_of(t, "preferred_units")),
-            "timezone": optional(
-                st.sampled_from(["UTC", "Europe/London", "America/Sao_Paulo", "Asia/Kathmandu"])
-            ),
-            "daily_checkin_time": optional(
-                st.times().map(lambda moment: moment.replace(microsecond=0).isoformat())
-            ),
-            "intervals_icu_athlete_id": optional(TEXT),
-            "intervals_icu_connected": optional(st.booleans()),
-        }
-    )
-
-
-def goals(athlete_id: str) -> st.SearchStrategy:
-    t = "goals"
-    return st.fixed_dictionaries(
-        {
-            **common(),
-            "athlete_id": st.just(athlete_id),
-            "goal_type": one_of(t, "goal_type"),
-            "title": TITLE,
-            "description": optional(TEXT),
-            "target_date": optional(DAYS.map(date.isoformat)),
-            "priority": optional(one_of(t, "priority")),
-            "status": optional(one_of(t, "status")),
-            "race_event_name": optional(TEXT),
-            "race_distance": optional(TEXT),
-            "race_location": optional(TEXT),
-            "perf_metric": optional(TEXT),
-            "fitness_metric": optional(TEXT),
-            "health_metric": optional(TEXT),
-            **numbers(t, *BOUNDS[t]),
-        }
-    )
+def value_of(column: Column) -> st.SearchStrategy:
+    """Any value the column admits, from its kind and rule."""
+    kind, rule = column.kind, column.rule
+    if isinstance(rule, OneOf):
+        return st.sampled_from(rule.choices)
+    if isinstance(rule, Range):
+        return number(rule, getattr(kind, "scale", 0))
+    if isinstance(rule, NotBlank):
+        return TITLE
+    if isinstance(rule, TimeZoneName):
+        return ZONES
+    if isinstance(rule, ScoreMap):
+        return st.dictionaries(
+            TITLE, st.integers(min_value=rule.low, max_value=rule.high), max_size=4
+        )
+    if kind.name == "json":
+        return {"object": JSON_OBJECT, "array": st.lists(JSON, max_size=3)}.get(kind.shape, JSON)
+    return BY_KIND[kind.name]
 
 
 @st.composite
-def constraints(draw: st.DrawFn, athlete_id: str) -> dict[str, Any]:
-    t = "constraints"
-    start = draw(DAYS)
-    length = draw(optional(st.integers(min_value=0, max_value=400)))
-    row = draw(
-        st.fixed_dictionaries(
-            {
-                **common(),
-                "constraint_type": one_of(t, "constraint_type"),
-                "title": TITLE,
-                "description": optional(TEXT),
-                "status": optional(one_of(t, "status")),
-                "injury_body_part": optional(TEXT),
-                "injury_severity": optional(one_of(t, "injury_severity")),
-                "injury_restrictions": optional(TEXT_LIST),
-                "travel_destination": optional(TEXT),
-                "travel_equipment_available": optional(TEXT_LIST),
-                "travel_facilities_available": optional(TEXT_LIST),
-                "availability_days_available": optional(TEXT_LIST),
-                **numbers(t, *BOUNDS[t]),
-            }
-        )
-    )
-    end = None if length is None else (start + timedelta(days=length)).isoformat()
-    return {**row, "athlete_id": athlete_id, "start_date": start.isoformat(), "end_date": end}
-
-
-def checkin(athlete_id: str, day: date) -> st.SearchStrategy:
-    t = "daily_checkins"
-    areas = st.dictionaries(TITLE, st.integers(min_value=1, max_value=10), max_size=4)
-    return st.fixed_dictionaries(
-        {
-            **common(),
-            "athlete_id": st.just(athlete_id),
-            "checkin_date": st.just(day.isoformat()),
-            **numbers(t, *BOUNDS[t]),
-            "soreness_areas": optional(areas),
-            "equipment_access": optional(TEXT_LIST),
-            "travel_status": optional(one_of(t, "travel_status")),
-            "notes": optional(TEXT),
-            "ai_recommendation": optional(JSON_OBJECT),
-            "ai_recommendation_generated_at": optional(STAMPS),
-            "user_response": optional(one_of(t, "user_response")),
-            "user_response_notes": optional(TEXT),
-        }
-    )
-
-
-@st.composite
-def plans(draw: st.DrawFn, athlete_id: str, goal_ids: list[str]) -> dict[str, Any]:
-    t = "training_plans"
-    start = draw(DAYS)
-    row = draw(
-        st.fixed_dictionaries(
-            {
-                **common(),
-                "title": TITLE,
-                "description": optional(TEXT),
-                "duration_weeks": number(t, "duration_weeks"),
-                "target_goal_id": optional(st.sampled_from(goal_ids)) if goal_ids else st.none(),
-                "status": optional(one_of(t, "status")),
-                "phases": st.lists(JSON, max_size=3),
-                "weekly_template": JSON,
-                "adjustments_log": st.lists(JSON, max_size=3),
-            }
-        )
-    )
-    end = start + timedelta(days=draw(st.integers(min_value=0, max_value=400)))
-    return {
-        **row,
-        "athlete_id": athlete_id,
-        "start_date": start.isoformat(),
-        "end_date": end.isoformat(),
-    }
+def rows(draw: st.DrawFn, of: Table, **fixed: Any) -> dict[str, Any]:
+    """A row of ``of`` with every column generated (``fixed`` ones given), its row rules kept."""
+    row: dict[str, Any] = {}
+    for column in of.columns:
+        if column.name in fixed:
+            row[column.name] = fixed[column.name]
+            continue
+        strategy = value_of(column)
+        row[column.name] = draw(st.none() | strategy if column.nullable else strategy)
+    for rule in of.row_rules:  # an end on or after its start (or none, where allowed)
+        start = date.fromisoformat(row[rule.start])
+        if row[rule.end] is not None or not of.column(rule.end).nullable:
+            days = draw(st.integers(min_value=0, max_value=400))
+            row[rule.end] = (start + timedelta(days=days)).isoformat()
+    return row
 
 
 @st.composite
 def journals(draw: st.DrawFn) -> dict[str, list[dict[str, Any]]]:
-    """An athlete with random goals, constraints, check-ins (unique days) and plans."""
-    athlete = draw(athletes())
-    me = athlete["id"]
-    goal_rows = draw(st.lists(goals(me), max_size=4, unique_by=lambda row: row["id"]))
+    """An athlete with random rows of every other table (check-ins on distinct days)."""
+    athlete = draw(rows(table("athletes")))
+    me = {"athlete_id": athlete["id"]}
+    goal_rows = draw(st.lists(rows(table("goals"), **me), max_size=4, unique_by=lambda r: r["id"]))
+    goal_ids = [g["id"] for g in goal_rows]
     days = draw(st.lists(DAYS, max_size=6, unique=True))
+    plan_goal = st.sampled_from(goal_ids) if goal_ids else st.none()
     return {
         "athletes": [athlete],
         "goals": goal_rows,
-        "constraints": draw(st.lists(constraints(me), max_size=3, unique_by=lambda r: r["id"])),
-        "daily_checkins": [draw(checkin(me, day)) for day in days],
+        "constraints": draw(
+            st.lists(rows(table("constraints"), **me), max_size=3, unique_by=lambda r: r["id"])
+        ),
+        "daily_checkins": [
+            draw(rows(table("daily_checkins"), **me, checkin_date=day.isoformat())) for day in days
+        ],
         "training_plans": draw(
             st.lists(
-                plans(me, [g["id"] for g in goal_rows]), max_size=3, unique_by=lambda r: r["id"]
+                rows(table("training_plans"), **me, target_goal_id=draw(st.none() | plan_goal)),
+                max_size=3,
+                unique_by=lambda r: r["id"],
             )
         ),
     }
@@ -239,14 +155,15 @@ def khepri(db: Path, *args: str, input: str | None = None) -> tuple[str, str]:
     return result.stdout, result.stderr
 
 
-def write_with_repositories(db: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
-    """The other way in: rows built by the models and saved by db/records.py."""
+def write_with_the_store(db: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
+    """The other way in: whole rows checked by the rules and written by db/store.py."""
     journal = open_journal(db)
     try:
         with journal.transaction() as conn:
-            for table in TABLES:
-                for row in tables[table]:
-                    records.insert(conn, MODELS[table].model_validate(row))
+            for name in TABLES:
+                store.insert_whole(
+                    conn, table(name), [whole_row(table(name), r) for r in tables[name]]
+                )
     finally:
         journal.close()
 
@@ -273,18 +190,12 @@ def assert_same(expected: Any, actual: Any, where: str) -> None:
 
 @settings(max_examples=10, deadline=None)
 @given(data=st.data())
-def test_the_generators_cover_every_column(data):
-    me, goal = str(uuid.uuid4()), str(uuid.uuid4())
-    rows = {
-        "athletes": data.draw(athletes()),
-        "goals": data.draw(goals(me)),
-        "constraints": data.draw(constraints(me)),
-        "daily_checkins": data.draw(checkin(me, date(2026, 11, 25))),
-        "training_plans": data.draw(plans(me, [goal])),
-    }
-    for table, row in rows.items():
-        assert sorted(row) == sorted(MODELS[table].columns()), table
-        MODELS[table].model_validate(row)  # and every generated row is a valid one
+def test_every_generated_row_is_a_valid_one(data):
+    me = {"athlete_id": str(uuid.uuid4())}
+    for name in TABLES:
+        row = data.draw(rows(table(name), **({} if name == "athletes" else me)))
+        assert list(row) == list(table(name).column_names), name
+        whole_row(table(name), row)  # every generated row passes the rules
 
 
 @settings(
@@ -301,7 +212,7 @@ def test_export_import_export_round_trips_every_value(tables, via_import):
             document = {"format": "khepri-journal", "version": 1, **tables}
             khepri(first_db, "import", "-", input=json.dumps(document, ensure_ascii=False))
         else:
-            write_with_repositories(first_db, tables)
+            write_with_the_store(first_db, tables)
 
         first, _ = khepri(first_db, "export")
         khepri(second_db, "import", "-", input=first)
@@ -312,11 +223,12 @@ def test_export_import_export_round_trips_every_value(tables, via_import):
     assert again.startswith("Imported standard input: nothing changed.\n")
     exported = json.loads(first)
     assert list(exported) == ["format", "version", "exported_at", *TABLES]
-    for table in TABLES:
-        want = sorted(tables[table], key=lambda row: row["id"])
-        got = sorted(exported[table], key=lambda row: row["id"])
-        assert [row["id"] for row in got] == [row["id"] for row in want], table
+    for name in TABLES:
+        want = sorted(tables[name], key=lambda row: row["id"])
+        got = sorted(exported[name], key=lambda row: row["id"])
+        assert [row["id"] for row in got] == [row["id"] for row in want], name
+        columns = table(name).column_names
         for row_want, row_got in zip(want, got, strict=True):
-            assert list(row_got) == MODELS[table].columns()
-            for column in MODELS[table].columns():
-                assert_same(row_want[column], row_got[column], f"{table}.{column}")
+            assert list(row_got) == list(columns)
+            for column in columns:
+                assert_same(row_want[column], row_got[column], f"{name}.{column}")

@@ -13,14 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from khepri_cli.db import records
+from khepri_cli.db import store
 from khepri_cli.db.connection import open_journal
 from khepri_cli.db.repo_athletes import get_athlete
-from khepri_cli.domain.transfer import MODELS, TABLES
-from khepri_cli.models.checkin import DailyCheckin
-from khepri_cli.models.constraint import Constraint
-from khepri_cli.models.goal import Goal
-from khepri_cli.models.plan import TrainingPlan
+from khepri_cli.domain.transfer import TABLES
+from khepri_cli.schema import table as declared_table
+from khepri_cli.schema.tables import CONSTRAINTS, DAILY_CHECKINS, GOALS, TRAINING_PLANS
 
 NOW = "2026-11-25T07:30:00.000000Z"  # KHEPRI_NOW of tests/conftest.py
 
@@ -32,7 +30,9 @@ def journal(athlete):
     try:
         me = get_athlete(j.conn)
         with j.transaction() as conn:
-            race = Goal.create(
+            race = store.insert(
+                conn,
+                GOALS,
                 {
                     "athlete_id": me.id,
                     "goal_type": "race",
@@ -41,90 +41,84 @@ def journal(athlete):
                     "priority": "A",
                     "race_distance": "140.6",
                     "race_target_time_seconds": 39600,
-                }
+                },
             )
-            records.insert(conn, race)
-            records.insert(
+            store.insert(
                 conn,
-                Goal.create(
-                    {
-                        "athlete_id": me.id,
-                        "goal_type": "performance",
-                        "title": "FTP 280",
-                        "perf_metric": "ftp",
-                        "perf_current_value": 250.25,
-                        "perf_target_value": 280,
-                    }
-                ),
+                GOALS,
+                {
+                    "athlete_id": me.id,
+                    "goal_type": "performance",
+                    "title": "FTP 280",
+                    "perf_metric": "ftp",
+                    "perf_current_value": 250.25,
+                    "perf_target_value": 280,
+                },
             )
-            records.insert(
+            store.insert(
                 conn,
-                Constraint.create(
-                    {
-                        "athlete_id": me.id,
-                        "constraint_type": "injury",
-                        "title": "Genou gauche — tendinite",
-                        "start_date": "2026-11-02",
-                        "injury_body_part": "left_knee",
-                        "injury_severity": "mild",
-                        "injury_restrictions": ["running", "jumping"],
-                    }
-                ),
+                CONSTRAINTS,
+                {
+                    "athlete_id": me.id,
+                    "constraint_type": "injury",
+                    "title": "Genou gauche — tendinite",
+                    "start_date": "2026-11-02",
+                    "injury_body_part": "left_knee",
+                    "injury_severity": "mild",
+                    "injury_restrictions": ["running", "jumping"],
+                },
             )
-            records.insert(
+            store.insert(
                 conn,
-                Constraint.create(
-                    {
-                        "athlete_id": me.id,
-                        "constraint_type": "availability",
-                        "title": "Busy month",
-                        "start_date": "2026-10-01",
-                        "end_date": "2026-10-31",
-                        "availability_hours_per_week": 6.5,
-                        "availability_days_available": ["monday", "saturday"],
-                    }
-                ),
+                CONSTRAINTS,
+                {
+                    "athlete_id": me.id,
+                    "constraint_type": "availability",
+                    "title": "Busy month",
+                    "start_date": "2026-10-01",
+                    "end_date": "2026-10-31",
+                    "availability_hours_per_week": 6.5,
+                    "availability_days_available": ["monday", "saturday"],
+                },
             )
             for day, energy, notes in (
                 ("2026-11-22", 7, "Felt strong 💪"),
                 ("2026-11-20", 4, None),
                 ("2026-11-21", 6, "Schlaf schlecht"),
             ):
-                records.insert(
+                store.insert(
                     conn,
-                    DailyCheckin.create(
-                        {
-                            "athlete_id": me.id,
-                            "checkin_date": day,
-                            "sleep_quality": 7,
-                            "sleep_hours": 7.5,
-                            "energy_level": energy,
-                            "stress_level": 3,
-                            "soreness_areas": {"legs": 4, "back": 2},
-                            "resting_hr": 49,
-                            "hrv_ms": 61.3,
-                            "weight_kg": 64.25,
-                            "equipment_access": ["bike_trainer", "pool"],
-                            "travel_status": "home",
-                            "notes": notes,
-                            "ai_recommendation": {"session": "Z2 ride", "minutes": 90},
-                        }
-                    ),
-                )
-            records.insert(
-                conn,
-                TrainingPlan.create(
+                    DAILY_CHECKINS,
                     {
                         "athlete_id": me.id,
-                        "title": "Road to Zürich",
-                        "duration_weeks": 12,
-                        "start_date": "2026-12-01",
-                        "end_date": "2027-02-22",
-                        "target_goal_id": race.id,
-                        "phases": [{"name": "base", "start_week": 1, "end_week": 6}],
-                        "weekly_template": {"monday": "rest", "tuesday": ["swim", "run"]},
-                    }
-                ),
+                        "checkin_date": day,
+                        "sleep_quality": 7,
+                        "sleep_hours": 7.5,
+                        "energy_level": energy,
+                        "stress_level": 3,
+                        "soreness_areas": {"legs": 4, "back": 2},
+                        "resting_hr": 49,
+                        "hrv_ms": 61.3,
+                        "weight_kg": 64.25,
+                        "equipment_access": ["bike_trainer", "pool"],
+                        "travel_status": "home",
+                        "notes": notes,
+                        "ai_recommendation": {"session": "Z2 ride", "minutes": 90},
+                    },
+                )
+            store.insert(
+                conn,
+                TRAINING_PLANS,
+                {
+                    "athlete_id": me.id,
+                    "title": "Road to Zürich",
+                    "duration_weeks": 12,
+                    "start_date": "2026-12-01",
+                    "end_date": "2027-02-22",
+                    "target_goal_id": race.id,
+                    "phases": [{"name": "base", "start_week": 1, "end_week": 6}],
+                    "weekly_template": {"monday": "rest", "tuesday": ["swim", "run"]},
+                },
             )
     finally:
         j.close()
@@ -180,9 +174,9 @@ def test_export_prints_every_table_with_json_types(journal):
     assert doc["format"] == "khepri-journal" and doc["version"] == 1
     assert doc["exported_at"] == NOW
     assert [len(doc[t]) for t in TABLES] == [1, 2, 2, 3, 1]
-    for table in TABLES:
-        for row in doc[table]:
-            assert list(row) == MODELS[table].columns()
+    for name in TABLES:
+        for row in doc[name]:
+            assert list(row) == list(declared_table(name).column_names)
     [me] = doc["athletes"]
     assert me["ftp_watts"] == 250 and me["intervals_icu_connected"] is False
     assert me["auth_user_id"] is None and me["daily_checkin_time"] == "07:00:00"

@@ -1,30 +1,28 @@
-"""The row models: the gate in front of SQL, and the conversions to storage and JSON."""
+"""The declared rules: the gate in front of SQL, and the conversions to storage and JSON."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 import uuid
-from datetime import date, time
+from datetime import date
 
 import pytest
 
+from khepri_cli.db import store
 from khepri_cli.db.connection import open_journal
+from khepri_cli.domain.rows import changed_row, new_row, whole_row
 from khepri_cli.errors import USAGE, InvalidInput
-from khepri_cli.models.athlete import Athlete
-from khepri_cli.models.checkin import DailyCheckin
-from khepri_cli.models.common import Record, validate
-from khepri_cli.models.constraint import Constraint
-from khepri_cli.models.goal import Goal
-from khepri_cli.models.plan import TrainingPlan
+from khepri_cli.schema import Row, Table
+from khepri_cli.schema.tables import ATHLETES, CONSTRAINTS, DAILY_CHECKINS, GOALS, TRAINING_PLANS
 
 NOW = "2026-11-25T07:30:00.000000Z"  # KHEPRI_NOW of the test fixtures
 ATHLETE = "0b5f2c1e-8d4a-4c1e-9a51-3f1f6f0c2a7d"
 GOAL = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
 
-# One full row's worth of user data per model (everything but id and timestamps).
-DATA: dict[type[Record], dict] = {
-    Athlete: {
+# One full row's worth of user data per table (everything but id and timestamps).
+DATA: dict[Table, dict] = {
+    ATHLETES: {
         "auth_user_id": "5E6F7A8B-9C0D-4E1F-A2B3-C4D5E6F7A8B9",
         "display_name": "Ada",
         "date_of_birth": "1990-04-12",
@@ -42,7 +40,7 @@ DATA: dict[type[Record], dict] = {
         "intervals_icu_athlete_id": "i123",
         "intervals_icu_connected": 1,
     },
-    Goal: {
+    GOALS: {
         "athlete_id": ATHLETE,
         "goal_type": "race",
         "title": "  Ironman 70.3  ",
@@ -56,7 +54,7 @@ DATA: dict[type[Record], dict] = {
         "perf_current_value": 250.004,
         "health_current_value": -3.125,
     },
-    Constraint: {
+    CONSTRAINTS: {
         "athlete_id": ATHLETE,
         "constraint_type": "injury",
         "title": "Left knee",
@@ -64,11 +62,11 @@ DATA: dict[type[Record], dict] = {
         "injury_body_part": "left_knee",
         "injury_severity": "moderate",
         "injury_restrictions": ["running", "jumping"],
-        "travel_equipment_available": '["running_shoes"]',
+        "travel_equipment_available": ["running_shoes"],
         "availability_hours_per_week": 7.45,
         "availability_days_available": ["monday"],
     },
-    DailyCheckin: {
+    DAILY_CHECKINS: {
         "athlete_id": ATHLETE,
         "checkin_date": "2026-11-25",
         "sleep_quality": 7,
@@ -88,7 +86,7 @@ DATA: dict[type[Record], dict] = {
         "ai_recommendation_generated_at": "2026-11-25T07:30:00+01:00",
         "user_response": "modified",
     },
-    TrainingPlan: {
+    TRAINING_PLANS: {
         "athlete_id": ATHLETE,
         "title": "Build",
         "duration_weeks": 24,
@@ -101,6 +99,15 @@ DATA: dict[type[Record], dict] = {
     },
 }
 MODELS = list(DATA)
+
+
+def create(table: Table, data: dict) -> Row:
+    """A new row of ``table`` from ``data``, checked by the declared rules."""
+    return Row(table, new_row(table, data))
+
+
+def names(table: Table) -> str:
+    return table.name
 
 
 @pytest.fixture
@@ -116,10 +123,10 @@ def journal(tmp_path):
     opened.close()
 
 
-def store(conn: sqlite3.Connection, record: Record) -> None:
-    row = record.to_row()
+def write(conn: sqlite3.Connection, record: Row) -> None:
+    row = store.encode(record.table, record)
     conn.execute(
-        f"INSERT INTO {record.table} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+        f"INSERT INTO {record.table.name} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
         tuple(row.values()),
     )
 
@@ -127,87 +134,88 @@ def store(conn: sqlite3.Connection, record: Record) -> None:
 # -- create, columns, storage -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("model", MODELS, ids=names)
 def test_create_gives_a_fresh_id_and_the_pinned_now(model):
-    first, second = model.create(DATA[model]), model.create(DATA[model])
+    first, second = create(model, DATA[model]), create(model, DATA[model])
     assert uuid.UUID(first.id).version == 4 and first.id == first.id.lower()
     assert first.id != second.id
     assert first.created_at == first.updated_at == NOW
 
 
-@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("model", MODELS, ids=names)
 def test_columns_are_the_tables_columns_in_order(model, journal):
-    table = [r["name"] for r in journal.conn.execute(f"PRAGMA table_info({model.table})")]
-    assert model.columns() == table
-    assert set(model.create(DATA[model]).to_row()) == set(table)
+    table = [r["name"] for r in journal.conn.execute(f"PRAGMA table_info({model.name})")]
+    assert list(model.column_names) == table
+    assert set(store.encode(model, create(model, DATA[model]))) == set(table)
 
 
-@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("model", MODELS, ids=names)
 def test_a_created_row_is_accepted_by_the_database_and_read_back_equal(model, journal):
-    record = model.create(DATA[model])
-    store(journal.conn, record)
-    row = journal.conn.execute(f"SELECT * FROM {model.table} WHERE id = ?", (record.id,)).fetchone()
-    assert dict(row) == record.to_row()
-    assert model.from_row(row) == record
+    record = create(model, DATA[model])
+    write(journal.conn, record)
+    row = journal.conn.execute(f"SELECT * FROM {model.name} WHERE id = ?", (record.id,)).fetchone()
+    assert dict(row) == store.encode(model, record)
+    assert store.decode(model, row) == record
 
 
-@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+@pytest.mark.parametrize("model", MODELS, ids=names)
 def test_to_json_is_plain_json_in_column_order(model):
-    record = model.create(DATA[model])
+    record = create(model, DATA[model])
     data = record.to_json()
-    assert list(data) == model.columns()
+    assert list(data) == list(model.column_names)
     assert json.loads(json.dumps(data)) == data
-    assert model.model_validate(data) == record  # what --json prints reads back as the row
+    assert whole_row(model, data) == record  # what --json prints reads back as the row
 
 
 def test_storage_forms_of_each_kind_of_column():
-    row = Athlete.create(DATA[Athlete]).to_row()
+    row = store.encode(ATHLETES, create(ATHLETES, DATA[ATHLETES]))
     assert row["date_of_birth"] == "1990-04-12"
     assert row["daily_checkin_time"] == "06:30:00"
     assert row["intervals_icu_connected"] == 1
     assert row["auth_user_id"] == "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9"  # canonical lowercase
-    checkin = DailyCheckin.create(DATA[DailyCheckin]).to_row()
+    checkin = store.encode(DAILY_CHECKINS, create(DAILY_CHECKINS, DATA[DAILY_CHECKINS]))
     assert checkin["soreness_areas"] == '{"back": 3, "legs": 7}'  # JSON text, sorted keys
     assert checkin["equipment_access"] == '["bike_trainer", "pool"]'
     assert checkin["notes"] == "ünïcode ✓"
-    plan = TrainingPlan.create(DATA[TrainingPlan]).to_row()
-    assert json.loads(plan["phases"]) == DATA[TrainingPlan]["phases"]
+    plan = store.encode(TRAINING_PLANS, create(TRAINING_PLANS, DATA[TRAINING_PLANS]))
+    assert json.loads(plan["phases"]) == DATA[TRAINING_PLANS]["phases"]
     assert plan["adjustments_log"] == "[]"
-    constraint = Constraint.create(DATA[Constraint]).to_row()
-    assert constraint["travel_equipment_available"] == '["running_shoes"]'  # JSON text accepted
+    constraint = store.encode(CONSTRAINTS, create(CONSTRAINTS, DATA[CONSTRAINTS]))
+    assert constraint["travel_equipment_available"] == '["running_shoes"]'  # JSON text
     assert constraint["end_date"] is None
 
 
 def test_json_forms_of_each_kind_of_column():
-    athlete = Athlete.create(DATA[Athlete]).to_json()
+    athlete = create(ATHLETES, DATA[ATHLETES]).to_json()
     assert athlete["intervals_icu_connected"] is True
     assert athlete["daily_checkin_time"] == "06:30:00"
     assert athlete["date_of_birth"] == "1990-04-12"
-    checkin = DailyCheckin.create(DATA[DailyCheckin]).to_json()
+    checkin = create(DAILY_CHECKINS, DATA[DAILY_CHECKINS]).to_json()
     assert checkin["soreness_areas"] == {"legs": 7, "back": 3}
     assert checkin["equipment_access"] == ["bike_trainer", "pool"]
 
 
 def test_defaults_match_the_schema():
-    athlete = Athlete.create({})
+    athlete = create(ATHLETES, {})
     assert athlete.preferred_units == "metric" and athlete.timezone == "UTC"
-    assert athlete.daily_checkin_time == time(7, 0) and athlete.intervals_icu_connected is False
-    goal = Goal.create({"athlete_id": ATHLETE, "goal_type": "fitness", "title": "Consistency"})
+    assert athlete.daily_checkin_time == "07:00:00" and athlete.intervals_icu_connected is False
+    goal = create(GOALS, {"athlete_id": ATHLETE, "goal_type": "fitness", "title": "Consistency"})
     assert (goal.priority, goal.status) == ("B", "active")
-    plan = TrainingPlan.create(
+    plan = create(
+        TRAINING_PLANS,
         {
             "athlete_id": ATHLETE,
             "title": "p",
             "duration_weeks": 4,
             "start_date": "2026-12-01",
             "end_date": "2026-12-28",
-        }
+        },
     )
     assert (plan.status, plan.phases, plan.adjustments_log) == ("active", [], [])
 
 
 def test_titles_are_trimmed():
-    assert Goal.create(DATA[Goal]).title == "Ironman 70.3"
+    assert create(GOALS, DATA[GOALS]).title == "Ironman 70.3"
 
 
 # -- decimals and timestamps --------------------------------------------------------------
@@ -216,24 +224,24 @@ def test_titles_are_trimmed():
 @pytest.mark.parametrize(
     ("model", "column", "given", "stored"),
     [
-        (DailyCheckin, "sleep_hours", 7.25, 7.3),  # DECIMAL(3,1): half away from zero
-        (DailyCheckin, "sleep_hours", 7.35, 7.4),
-        (DailyCheckin, "sleep_hours", 7.249, 7.2),
-        (DailyCheckin, "sleep_hours", 0.05, 0.1),
-        (DailyCheckin, "hrv_ms", 61.45, 61.5),
-        (DailyCheckin, "weight_kg", 61.555, 61.56),  # DECIMAL(5,2)
-        (Athlete, "weight_kg", 2.675 * 30, 80.25),
-        (Athlete, "height_cm", 168.005, 168.01),
-        (Constraint, "availability_hours_per_week", 7.45, 7.5),
-        (Goal, "perf_target_value", 2.675, 2.68),
-        (Goal, "health_current_value", -3.125, -3.13),  # away from zero, not up
-        (Goal, "health_target_value", -0.005, -0.01),
-        (Goal, "fitness_target_value", 12, 12.0),
+        (DAILY_CHECKINS, "sleep_hours", 7.25, 7.3),  # DECIMAL(3,1): half away from zero
+        (DAILY_CHECKINS, "sleep_hours", 7.35, 7.4),
+        (DAILY_CHECKINS, "sleep_hours", 7.249, 7.2),
+        (DAILY_CHECKINS, "sleep_hours", 0.05, 0.1),
+        (DAILY_CHECKINS, "hrv_ms", 61.45, 61.5),
+        (DAILY_CHECKINS, "weight_kg", 61.555, 61.56),  # DECIMAL(5,2)
+        (ATHLETES, "weight_kg", 2.675 * 30, 80.25),
+        (ATHLETES, "height_cm", 168.005, 168.01),
+        (CONSTRAINTS, "availability_hours_per_week", 7.45, 7.5),
+        (GOALS, "perf_target_value", 2.675, 2.68),
+        (GOALS, "health_current_value", -3.125, -3.13),  # away from zero, not up
+        (GOALS, "health_target_value", -0.005, -0.01),
+        (GOALS, "fitness_target_value", 12, 12.0),
     ],
 )
 def test_decimals_round_as_postgres_does(model, column, given, stored):
     data = {**DATA[model], column: given}
-    assert getattr(model.create(data), column) == stored
+    assert create(model, data)[column] == stored
 
 
 @pytest.mark.parametrize(
@@ -247,9 +255,14 @@ def test_decimals_round_as_postgres_does(model, column, given, stored):
     ],
 )
 def test_timestamps_are_stored_in_one_utc_format(given, stored):
-    data = {**DATA[DailyCheckin], "ai_recommendation_generated_at": given}
-    assert DailyCheckin.create(data).ai_recommendation_generated_at == stored
-    created = DailyCheckin.create({**data, "created_at": given, "updated_at": given})
+    data = {**DATA[DAILY_CHECKINS], "ai_recommendation_generated_at": given}
+    assert create(DAILY_CHECKINS, data).ai_recommendation_generated_at == stored
+    created = Row(
+        DAILY_CHECKINS,
+        whole_row(
+            DAILY_CHECKINS, {**data, "id": ATHLETE, "created_at": given, "updated_at": given}
+        ),
+    )
     assert created.created_at == created.updated_at == stored
 
 
@@ -257,9 +270,9 @@ def test_timestamps_are_stored_in_one_utc_format(given, stored):
     "given", ["2026-11-25T07:30:00", "2026-11-25", "yesterday", "2026-02-30T07:30:00Z", ""]
 )
 def test_timestamps_need_a_real_moment_and_a_zone(given):
-    data = {**DATA[DailyCheckin], "ai_recommendation_generated_at": given}
+    data = {**DATA[DAILY_CHECKINS], "ai_recommendation_generated_at": given}
     with pytest.raises(InvalidInput) as caught:
-        DailyCheckin.create(data)
+        create(DAILY_CHECKINS, data)
     assert caught.value.message == (
         f"ai_recommendation_generated_at: {given!r} is not valid; "
         "must be an ISO 8601 timestamp with a time zone"
@@ -276,180 +289,180 @@ def test_timestamps_need_a_real_moment_and_a_zone(given):
     ],
 )
 def test_uuids_are_stored_in_canonical_form(given):
-    assert Goal.create({**DATA[Goal], "athlete_id": given}).athlete_id == ATHLETE
+    assert create(GOALS, {**DATA[GOALS], "athlete_id": given}).athlete_id == ATHLETE
 
 
-# -- merged ----------------------------------------------------------------------------------
+# -- changed rows ----------------------------------------------------------------------------
 
 
-def test_merged_applies_changes_and_keeps_the_rest():
-    checkin = DailyCheckin.create(DATA[DailyCheckin])
-    changed = checkin.merged({"energy_level": 8, "sleep_hours": 6.05})
-    assert (changed.energy_level, changed.sleep_hours) == (8, 6.1)
-    assert changed.id == checkin.id and changed.created_at == checkin.created_at
-    assert changed.soreness_areas == checkin.soreness_areas
+def test_changes_apply_and_keep_the_rest():
+    checkin = create(DAILY_CHECKINS, DATA[DAILY_CHECKINS])
+    changed = changed_row(checkin, {"energy_level": 8, "sleep_hours": 6.05})
+    assert (changed["energy_level"], changed["sleep_hours"]) == (8, 6.1)
+    assert changed["id"] == checkin.id and changed["created_at"] == checkin.created_at
+    assert changed["updated_at"] > checkin.updated_at  # always moves forward
+    assert changed["soreness_areas"] == checkin.soreness_areas
     assert checkin.energy_level == 6  # the original is untouched
 
 
-def test_merged_validates_the_whole_result_and_names_the_flag():
-    constraint = Constraint.create(DATA[Constraint])
+def test_changes_are_checked_with_the_whole_row_and_name_the_column():
+    constraint = create(CONSTRAINTS, DATA[CONSTRAINTS])
     with pytest.raises(InvalidInput) as caught:
-        constraint.merged({"end_date": "2026-11-01"}, {"end_date": "--end"})
+        changed_row(constraint, {"end_date": "2026-11-01"})
     assert caught.value.message == (
-        "--end: '2026-11-01' is not valid; must be on or after the start date 2026-11-18"
+        "end_date: '2026-11-01' is not valid; must be on or after the start date 2026-11-18"
     )
-    with pytest.raises(InvalidInput, match=r"^--weeks: 60 is not valid; must be between 4 and 52$"):
-        TrainingPlan.create(DATA[TrainingPlan]).merged(
-            {"duration_weeks": 60}, {"duration_weeks": "--weeks"}
-        )
+    assert caught.value.column == "end_date"
+    with pytest.raises(InvalidInput) as caught:
+        changed_row(constraint, {"start_date": "2026-12-01", "end_date": "2026-11-30"})
+    assert caught.value.column == "end_date"  # the end is blamed when both changed
+    ended = Row(CONSTRAINTS, changed_row(constraint, {"end_date": "2026-11-30"}))
+    with pytest.raises(InvalidInput) as caught:
+        changed_row(ended, {"start_date": "2026-12-05"})
+    assert caught.value.message == (
+        "start_date: '2026-12-05' is not valid; must be on or before the end date 2026-11-30"
+    )
+    with pytest.raises(
+        InvalidInput, match=r"^duration_weeks: 60 is not valid; must be between 4 and 52$"
+    ):
+        changed_row(create(TRAINING_PLANS, DATA[TRAINING_PLANS]), {"duration_weeks": 60})
 
 
-def test_merged_with_nothing_changed_is_equal():
-    goal = Goal.create(DATA[Goal])
-    assert goal.merged({}) == goal
+def test_the_journal_keeps_ids_and_timestamps():
+    goal = create(GOALS, DATA[GOALS])
+    for column in ("id", "created_at", "updated_at"):
+        with pytest.raises(InvalidInput, match="is kept by the journal"):
+            changed_row(goal, {column: goal[column]})
 
 
 # -- messages --------------------------------------------------------------------------------
-
-CHECKIN_LABELS = {
-    "energy_level": "--energy",
-    "sleep_quality": "--sleep-quality",
-    "sleep_hours": "--sleep-hours",
-    "checkin_date": "--date",
-    "soreness_areas": "--soreness",
-    "travel_status": "--travel",
-}
 
 
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"energy_level": 11}, "--energy: 11 is not valid; must be between 1 and 10"),
-        ({"energy_level": 0}, "--energy: 0 is not valid; must be between 1 and 10"),
+        ({"energy_level": 11}, "energy_level: 11 is not valid; must be between 1 and 10"),
+        ({"energy_level": 0}, "energy_level: 0 is not valid; must be between 1 and 10"),
         (
             {"energy_level": "seven"},
-            "--energy: 'seven' is not valid; must be a whole number between 1 and 10",
+            "energy_level: 'seven' is not valid; must be a whole number, not text",
         ),
         (
             {"sleep_quality": 7.5},
-            "--sleep-quality: 7.5 is not valid; must be a whole number between 1 and 10",
+            "sleep_quality: 7.5 is not valid; must be a whole number between 1 and 10",
         ),
-        ({"sleep_hours": 24.5}, "--sleep-hours: 24.5 is not valid; must be between 0 and 24"),
+        ({"sleep_hours": 24.5}, "sleep_hours: 24.5 is not valid; must be between 0 and 24"),
         (
             {"checkin_date": "2026-02-30"},
-            "--date: '2026-02-30' is not valid; must be a real calendar date in the form YYYY-MM-DD",
+            "checkin_date: '2026-02-30' is not valid; must be a real calendar date in the form YYYY-MM-DD",
         ),
         (
             {"soreness_areas": {"legs": 11}},
-            "--soreness: {'legs': 11} is not valid; soreness of 'legs' must be a whole number from 1 to 10",
+            "soreness_areas: {'legs': 11} is not valid; soreness of 'legs' must be a whole number from 1 to 10",
         ),
         (
             {"travel_status": "abroad"},
-            "--travel: 'abroad' is not valid; must be 'home', 'traveling' or 'returning'",
+            "travel_status: 'abroad' is not valid; must be 'home', 'traveling' or 'returning'",
         ),
-        # no label: the column name is used
         ({"stress_level": 12}, "stress_level: 12 is not valid; must be between 1 and 10"),
-        ({"bogus": 1}, "bogus: 1 is not valid; is not a column of this table"),
+        ({"bogus": 1}, "bogus: 1 is not valid; is not a column of daily_checkins"),
         (
             {"athlete_id": "nope"},
             "athlete_id: 'nope' is not valid; must be a UUID, e.g. 0b5f2c1e-8d4a-4c1e-9a51-3f1f6f0c2a7d",
         ),
     ],
 )
-def test_validation_messages_name_the_flag_and_what_is_allowed(changes, message):
+def test_messages_name_the_column_and_what_is_allowed(changes, message):
     with pytest.raises(InvalidInput) as caught:
-        validate(
-            DailyCheckin,
-            {**DailyCheckin.create(DATA[DailyCheckin]).model_dump(), **changes},
-            CHECKIN_LABELS,
-        )
+        changed_row(create(DAILY_CHECKINS, DATA[DAILY_CHECKINS]), changes)
     error = caught.value
     assert error.message == message
     assert error.exit_code == USAGE
-    assert error.field == CHECKIN_LABELS.get(next(iter(changes)), next(iter(changes)))
+    assert error.field == error.column == next(iter(changes))
 
 
 @pytest.mark.parametrize(
-    ("model", "changes", "labels", "message"),
+    ("model", "changes", "message"),
     [
+        (GOALS, {"priority": "D"}, "priority: 'D' is not valid; must be 'A', 'B' or 'C'"),
         (
-            Goal,
-            {"priority": "D"},
-            {"priority": "--priority"},
-            "--priority: 'D' is not valid; must be 'A', 'B' or 'C'",
-        ),
-        (
-            Goal,
+            GOALS,
             {"goal_type": "swim"},
-            {"goal_type": "--type"},
-            "--type: 'swim' is not valid; must be 'race', 'performance', 'fitness' or 'health'",
+            "goal_type: 'swim' is not valid; must be 'race', 'performance', 'fitness' or 'health'",
         ),
+        (GOALS, {"title": "   "}, "title: '   ' is not valid; must not be empty"),
         (
-            Goal,
-            {"title": "   "},
-            {"title": "--title"},
-            "--title: '   ' is not valid; must not be empty",
-        ),
-        (
-            Goal,
+            GOALS,
             {"status": "done"},
-            {},
             "status: 'done' is not valid; must be 'active', 'completed' or 'cancelled'",
         ),
         (
-            Constraint,
+            CONSTRAINTS,
             {"injury_severity": "critical"},
-            {"injury_severity": "--severity"},
-            "--severity: 'critical' is not valid; must be 'mild', 'moderate' or 'severe'",
+            "injury_severity: 'critical' is not valid; must be 'mild', 'moderate' or 'severe'",
         ),
         (
-            Constraint,
+            CONSTRAINTS,
             {"injury_restrictions": [1, 2]},
-            {"injury_restrictions": "--restrictions"},
-            "--restrictions: [1, 2] is not valid; must be a list of text values",
+            "injury_restrictions: [1, 2] is not valid; must be a list of text values",
         ),
         (
-            TrainingPlan,
+            TRAINING_PLANS,
             {"duration_weeks": 3},
-            {"duration_weeks": "--weeks"},
-            "--weeks: 3 is not valid; must be between 4 and 52",
+            "duration_weeks: 3 is not valid; must be between 4 and 52",
         ),
         (
-            Athlete,
+            ATHLETES,
             {"timezone": "Mars/Olympus"},
-            {"timezone": "--timezone"},
-            "--timezone: 'Mars/Olympus' is not valid; must be an IANA time zone name, e.g. Europe/London or UTC",
+            "timezone: 'Mars/Olympus' is not valid; must be an IANA time zone name, e.g. Europe/London or UTC",
         ),
         (
-            Athlete,
+            ATHLETES,
             {"intervals_icu_connected": 2},
-            {},
             "intervals_icu_connected: 2 is not valid; must be true or false",
         ),
         (
-            Athlete,
+            ATHLETES,
             {"preferred_units": "stone"},
-            {"preferred_units": "--units"},
-            "--units: 'stone' is not valid; must be 'metric' or 'imperial'",
+            "preferred_units: 'stone' is not valid; must be 'metric' or 'imperial'",
+        ),
+        (
+            ATHLETES,
+            {"ftp_watts": 3000},
+            "ftp_watts: 3000 is not valid; must be between 1 and 2500 watts",
+        ),
+        (
+            GOALS,
+            {"race_target_time_seconds": 2**31},
+            "race_target_time_seconds: 2147483648 is not valid; must be a whole number up to 2147483647",
         ),
     ],
 )
-def test_messages_of_each_model(model, changes, labels, message):
+def test_messages_of_each_table(model, changes, message):
     with pytest.raises(InvalidInput) as caught:
-        model.create({**DATA[model], **changes}, labels)
+        create(model, {**DATA[model], **changes})
     assert caught.value.message == message
 
 
 def test_a_missing_required_value_says_so_without_dumping_the_row():
-    data = {k: v for k, v in DATA[Goal].items() if k != "title"}
+    data = {k: v for k, v in DATA[GOALS].items() if k != "title"}
     with pytest.raises(InvalidInput) as caught:
-        Goal.create(data, {"title": "--title"})
-    assert caught.value.message == "--title is required"
-    assert caught.value.field == "--title"
+        create(GOALS, data)
+    assert caught.value.message == "title is required"
+    assert caught.value.field == caught.value.column == "title"
 
 
 def test_bad_data_never_reaches_the_database(journal):
     before = journal.conn.execute("SELECT count(*) FROM daily_checkins").fetchone()[0]
     with pytest.raises(InvalidInput):
-        store(journal.conn, DailyCheckin.create({**DATA[DailyCheckin], "energy_level": 11}))
+        store.insert(journal.conn, DAILY_CHECKINS, {**DATA[DAILY_CHECKINS], "energy_level": 11})
     assert journal.conn.execute("SELECT count(*) FROM daily_checkins").fetchone()[0] == before
+
+
+def test_an_edit_that_changes_nothing_writes_nothing(journal):
+    goal = store.insert(journal.conn, GOALS, DATA[GOALS])
+    same, changed = store.update_if_changed(journal.conn, goal, {"priority": "A"})
+    assert (same, changed) == (goal, False)
+    moved, changed = store.update_if_changed(journal.conn, goal, {"priority": "C"})
+    assert changed and moved.priority == "C" and moved.updated_at > goal.updated_at
+    assert store.fetch(journal.conn, GOALS, goal.id) == moved

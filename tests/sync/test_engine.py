@@ -22,15 +22,12 @@ from typing import Any
 
 import pytest
 
-from khepri_cli.db import records
+from khepri_cli.db import store
 from khepri_cli.db.connection import Journal, open_journal
-from khepri_cli.errors import SyncError
-from khepri_cli.models.athlete import Athlete
-from khepri_cli.models.checkin import DailyCheckin
-from khepri_cli.models.common import new_id
-from khepri_cli.models.constraint import Constraint
-from khepri_cli.models.goal import Goal
-from khepri_cli.models.plan import TrainingPlan
+from khepri_cli.domain.rows import make, new_id
+from khepri_cli.errors import NoProfile, SyncError
+from khepri_cli.schema import Row
+from khepri_cli.schema.tables import ATHLETES, CONSTRAINTS, DAILY_CHECKINS, GOALS, TRAINING_PLANS
 from khepri_cli.sync import engine as engine_module
 from khepri_cli.sync.engine import PUSH_ORDER, SyncEngine, pending_counts, read_state
 from khepri_cli.sync.transports import base
@@ -132,7 +129,7 @@ class FakeTransport:
 
     def upsert(self, table: str, columns: list[str], rows: list[str]) -> int:
         with self._atomic():
-            return self._upsert(table, columns, json.loads(base.json_array(rows)))
+            return self._upsert(table, columns, [json.loads(row) for row in rows])
 
     def _upsert(self, table: str, columns: list[str], rows: list[dict[str, Any]]) -> int:
         assert self.work is not None
@@ -228,7 +225,8 @@ def journal(db_path: Path) -> Iterator[Journal]:
 
 def seed(journal: Journal, checkins: int = 3) -> dict[str, Any]:
     """An athlete with a goal, a constraint, ``checkins`` days and a plan."""
-    athlete = Athlete.create(
+    athlete = make(
+        ATHLETES,
         {
             "display_name": "Zoë Ørsted",
             "date_of_birth": "1990-04-12",
@@ -237,18 +235,20 @@ def seed(journal: Journal, checkins: int = 3) -> dict[str, Any]:
             "timezone": "Europe/London",
             "daily_checkin_time": "06:30:00",
             "intervals_icu_connected": True,
-        }
+        },
     )
-    goal = Goal.create(
+    goal = make(
+        GOALS,
         {
             "athlete_id": athlete.id,
             "goal_type": "race",
             "title": "Ironman 70.3 Nice",
             "target_date": "2027-06-01",
             "perf_current_value": 12345678.99,
-        }
+        },
     )
-    constraint = Constraint.create(
+    constraint = make(
+        CONSTRAINTS,
         {
             "athlete_id": athlete.id,
             "constraint_type": "injury",
@@ -256,10 +256,11 @@ def seed(journal: Journal, checkins: int = 3) -> dict[str, Any]:
             "start_date": "2026-11-01",
             "injury_restrictions": ["running", "jumping"],
             "availability_hours_per_week": 7.5,
-        }
+        },
     )
     days = [
-        DailyCheckin.create(
+        make(
+            DAILY_CHECKINS,
             {
                 "athlete_id": athlete.id,
                 "checkin_date": str(date(2026, 11, 1) + timedelta(days=day - 1)),
@@ -268,11 +269,12 @@ def seed(journal: Journal, checkins: int = 3) -> dict[str, Any]:
                 "soreness_areas": {"legs": 6},
                 "equipment_access": ["pool"],
                 "notes": "légères courbatures",
-            }
+            },
         )
         for day in range(1, checkins + 1)
     ]
-    plan = TrainingPlan.create(
+    plan = make(
+        TRAINING_PLANS,
         {
             "athlete_id": athlete.id,
             "title": "Base",
@@ -281,11 +283,11 @@ def seed(journal: Journal, checkins: int = 3) -> dict[str, Any]:
             "end_date": "2027-01-25",
             "target_goal_id": goal.id,
             "phases": [{"name": "base", "start_week": 1, "end_week": 8}],
-        }
+        },
     )
     with journal.transaction() as conn:
         for record in (athlete, goal, constraint, *days, plan):
-            records.insert(conn, record)
+            store.insert_whole(conn, record.table, [record])
     return {"athlete": athlete, "goal": goal, "constraint": constraint, "days": days, "plan": plan}
 
 
@@ -429,8 +431,8 @@ def test_deletes_reach_the_remote_children_first_and_before_upserts(journal):
     remote = FakeRemote()
     sync(journal, remote)
     with journal.transaction() as conn:
-        records.delete(conn, "goals", data["goal"].id)  # the plan's target_goal_id becomes NULL
-        records.delete(conn, "daily_checkins", data["days"][0].id)
+        store.delete(conn, GOALS, data["goal"].id)  # the plan's target_goal_id becomes NULL
+        store.delete(conn, DAILY_CHECKINS, data["days"][0].id)
     report, transport = sync(journal, remote)
     assert transport.statements == [
         ("delete", "daily_checkins", 1),
@@ -448,12 +450,13 @@ def test_a_day_deleted_and_checked_in_again_takes_its_day_back(journal):
     remote = FakeRemote()
     sync(journal, remote)
     first = data["days"][0]
-    again = DailyCheckin.create(
-        {"athlete_id": first.athlete_id, "checkin_date": "2026-11-01", "energy_level": 9}
+    again = make(
+        DAILY_CHECKINS,
+        {"athlete_id": first.athlete_id, "checkin_date": "2026-11-01", "energy_level": 9},
     )
     with journal.transaction() as conn:
-        records.delete(conn, "daily_checkins", first.id)
-        records.insert(conn, again)
+        store.delete(conn, DAILY_CHECKINS, first.id)
+        store.insert_whole(conn, again.table, [again])
     report, _ = sync(journal, remote)
     assert report.conflicts == []
     days = [r for r in remote.rows("daily_checkins") if r["checkin_date"] == "2026-11-01"]
@@ -736,7 +739,7 @@ def test_a_remote_profile_for_the_user_is_adopted_never_duplicated(journal):
     assert again.conflicts == [] and again.upserted == 0
 
 
-def remote_with_a_day(athlete: Athlete, day: str) -> tuple[FakeRemote, str]:
+def remote_with_a_day(athlete: Row, day: str) -> tuple[FakeRemote, str]:
     """A remote holding the athlete's profile and a check-in of ``day`` made by the app."""
     remote = FakeRemote()
     remote.tables["athletes"][athlete.id] = {"id": athlete.id, "auth_user_id": USER}
@@ -836,14 +839,14 @@ def test_dry_run_of_a_fresh_journal_counts_the_pending_changes(journal):
 
 
 def test_a_journal_without_a_profile_is_an_error(journal):
-    with pytest.raises(Exception, match="run 'khepri init' first"):
+    with pytest.raises(NoProfile, match="no athlete profile"):
         sync(journal, FakeRemote())
 
 
 def test_the_engine_order_is_the_schema_order():
-    from khepri_cli.db.migrations import SYNCED_TABLES
+    from khepri_cli.schema import TABLE_NAMES
 
-    assert PUSH_ORDER == SYNCED_TABLES
+    assert PUSH_ORDER == TABLE_NAMES
 
 
 # -- what the user sees while it runs -----------------------------------------------

@@ -33,7 +33,9 @@ from typing import Any
 import pytest
 
 from khepri_cli.db.connection import open_journal
-from khepri_cli.domain import rules
+from khepri_cli.domain.rows import check_value
+from khepri_cli.schema import table as declared_table
+from khepri_cli.schema.rules import OneOf, Range
 
 psycopg = pytest.importorskip("psycopg")
 
@@ -114,7 +116,7 @@ _known(
     "race_target_time_seconds",
     2**31,
     LOCAL_LAXER,
-    "Postgres INTEGER is 32-bit, SQLite's 64-bit; rules.BOUNDS caps it at 2**31-1 in the models",
+    "Postgres INTEGER is 32-bit, SQLite's 64-bit; the INTEGER kind caps it at 2**31-1 in the rules",
 )
 # Postgres reads more spellings than the one canonical text form Khepri stores.
 _LOCAL_FORM = "Khepri stores one canonical text form; Postgres parses more spellings"
@@ -428,10 +430,15 @@ def pg_checked_columns(conn: Any) -> set[tuple[str, str]]:
     return {(table, column) for table, column in rows}
 
 
+def _declared(table: str, column: str) -> Any:
+    return declared_table(table).column(column)
+
+
 def _numeric_cases(table: str, column: str) -> list[Any]:
-    bounds = rules.BOUNDS[table][column]
-    integer = column in rules.INTEGER_COLUMNS[table]
-    step = 1 if integer else 10 ** -rules.SCALE[table][column]
+    declared = _declared(table, column)
+    bounds = declared.rule
+    integer = declared.kind.name == "integer"
+    step = 1 if integer else 10**-declared.kind.scale
 
     def number(x: float) -> Any:
         return int(x) if integer else round(x, 6)
@@ -443,7 +450,7 @@ def _numeric_cases(table: str, column: str) -> list[Any]:
 
 
 def _choice_cases(table: str, column: str) -> list[Any]:
-    allowed = list(rules.CHOICES[table][column])
+    allowed = list(_declared(table, column).rule.choices)
     return [*allowed, allowed[0].upper() if allowed[0].upper() != allowed[0] else "Z", "nope"]
 
 
@@ -458,9 +465,10 @@ _STAMP = "2026-11-25T07:30:00.000000Z"
 def cases_for(table: str, column: Column) -> list[Any]:
     """Boundary values for one column, chosen by its rules and its type."""
     name = column.name
-    if name in rules.BOUNDS.get(table, {}):
+    rule = _declared(table, name).rule
+    if isinstance(rule, Range):
         values = _numeric_cases(table, name)
-    elif name in rules.CHOICES.get(table, {}):
+    elif isinstance(rule, OneOf):
         values = _choice_cases(table, name)
     elif name in _TEXT_CASES:
         values = list(_TEXT_CASES[name])
@@ -641,7 +649,8 @@ def test_every_checked_column_accepts_and_refuses_the_same_values(journal, pg):
 
 
 def test_the_known_laxer_local_integer_is_capped_by_the_rules():
-    """The one numeric gap (SQLite's 64-bit INTEGER) is closed in the models' rules."""
+    """The one numeric gap (SQLite's 64-bit INTEGER) is closed by the declared rules."""
+    column = _declared("goals", "race_target_time_seconds")
     with pytest.raises(ValueError):
-        rules.check_value("goals", "race_target_time_seconds", 2**31)
-    assert rules.check_value("goals", "race_target_time_seconds", 2**31 - 1) == 2**31 - 1
+        check_value(column, 2**31)
+    assert check_value(column, 2**31 - 1) == 2**31 - 1

@@ -18,15 +18,13 @@ from typing import Any
 
 import pytest
 
-from khepri_cli.db import records
+from khepri_cli.db import store
 from khepri_cli.db.connection import open_journal
 from khepri_cli.domain.clock import format_timestamp
-from khepri_cli.models.athlete import Athlete
-from khepri_cli.models.checkin import DailyCheckin
-from khepri_cli.models.constraint import Constraint
-from khepri_cli.models.goal import Goal
-from khepri_cli.models.plan import TrainingPlan
-from khepri_cli.sync.engine import MODELS, PUSH_ORDER
+from khepri_cli.domain.rows import make
+from khepri_cli.schema import table as declared_table
+from khepri_cli.schema.tables import ATHLETES, CONSTRAINTS, DAILY_CHECKINS, GOALS, TRAINING_PLANS
+from khepri_cli.sync.engine import PUSH_ORDER
 
 from .conftest import acting_as, make_user
 
@@ -38,7 +36,8 @@ TRICKY_TEXTS = ["running", "a,b", 'x"y', "{z}", "back\\slash", "ünïcödé ✓"
 def build_journal(path: Path) -> dict[str, Any]:
     """A journal where every column of every table holds a value that is easy to get wrong."""
     journal = open_journal(path)
-    athlete = Athlete.create(
+    athlete = make(
+        ATHLETES,
         {
             "display_name": "Zoë 'Ørsted' \"Q\" \\ ✓",
             "date_of_birth": "1990-02-28",
@@ -55,9 +54,10 @@ def build_journal(path: Path) -> dict[str, Any]:
             "daily_checkin_time": "06:05:09",
             "intervals_icu_athlete_id": "i12345",
             "intervals_icu_connected": True,
-        }
+        },
     )
-    race = Goal.create(
+    race = make(
+        GOALS,
         {
             "athlete_id": athlete.id,
             "goal_type": "race",
@@ -77,10 +77,11 @@ def build_journal(path: Path) -> dict[str, Any]:
             "health_metric": "weight_kg",
             "health_current_value": 70.05,
             "health_target_value": 12345678.9,
-        }
+        },
     )
-    bare_goal = Goal.create({"athlete_id": athlete.id, "goal_type": "health", "title": "Sleep"})
-    injury = Constraint.create(
+    bare_goal = make(GOALS, {"athlete_id": athlete.id, "goal_type": "health", "title": "Sleep"})
+    injury = make(
+        CONSTRAINTS,
         {
             "athlete_id": athlete.id,
             "constraint_type": "injury",
@@ -96,17 +97,19 @@ def build_journal(path: Path) -> dict[str, Any]:
             "travel_facilities_available": ["pool"],
             "availability_hours_per_week": 7.5,
             "availability_days_available": ["monday", "wednesday"],
-        }
+        },
     )
-    bare_constraint = Constraint.create(
+    bare_constraint = make(
+        CONSTRAINTS,
         {
             "athlete_id": athlete.id,
             "constraint_type": "travel",
             "title": "Trip",
             "start_date": "2026-11-20",
-        }
+        },
     )
-    full_day = DailyCheckin.create(
+    full_day = make(
+        DAILY_CHECKINS,
         {
             "athlete_id": athlete.id,
             "checkin_date": "2026-11-24",
@@ -132,10 +135,11 @@ def build_journal(path: Path) -> dict[str, Any]:
             "ai_recommendation_generated_at": "2026-11-24T06:00:00.123456Z",
             "user_response": "accepted",
             "user_response_notes": "fine",
-        }
+        },
     )
-    bare_day = DailyCheckin.create({"athlete_id": athlete.id, "checkin_date": "2026-11-23"})
-    plan = TrainingPlan.create(
+    bare_day = make(DAILY_CHECKINS, {"athlete_id": athlete.id, "checkin_date": "2026-11-23"})
+    plan = make(
+        TRAINING_PLANS,
         {
             "athlete_id": athlete.id,
             "title": "Base",
@@ -148,21 +152,22 @@ def build_journal(path: Path) -> dict[str, Any]:
             "phases": [{"name": "base", "start_week": 1, "end_week": 8, "focus": "aerobic"}],
             "weekly_template": {"mon": ["swim", "strength"], "tue": None},
             "adjustments_log": [{"at": "2026-11-02", "why": "knee"}],
-        }
+        },
     )
-    bare_plan = TrainingPlan.create(
+    bare_plan = make(
+        TRAINING_PLANS,
         {
             "athlete_id": athlete.id,
             "title": "Off season",
             "duration_weeks": 4,
             "start_date": "2027-09-01",
             "end_date": "2027-09-28",
-        }
+        },
     )
     everything = (athlete, race, bare_goal, injury, bare_constraint, full_day, bare_day, plan)
     with journal.transaction() as conn:
         for record in (*everything, bare_plan):
-            records.insert(conn, record)
+            store.insert_whole(conn, record.table, [record])
     journal.close()
     return {
         "athlete": athlete,
@@ -175,7 +180,7 @@ def build_journal(path: Path) -> dict[str, Any]:
 
 def local_rows(db_path: Path, table: str) -> dict[str, dict[str, Any]]:
     """The journal's rows in comparable form: JSON parsed, booleans as bool, REAL as Decimal."""
-    model = MODELS[table]
+    declared = declared_table(table)
     conn = sqlite3.connect(db_path)
     conn.row_factory = sqlite3.Row
     try:
@@ -185,9 +190,9 @@ def local_rows(db_path: Path, table: str) -> dict[str, dict[str, Any]]:
             for column, value in data.items():
                 if value is None:
                     continue
-                if column in model.json_columns:
+                if column in declared.json_columns():
                     data[column] = json.loads(value)
-                elif column in model.bool_columns:
+                elif declared.column(column).kind.name == "boolean":
                     data[column] = bool(value)
                 elif isinstance(value, float):
                     data[column] = Decimal(repr(value))
@@ -306,8 +311,8 @@ def test_one_change_writes_one_row(khepri, pg_url, user, data, db_path):
     before = remote_versions(pg_url)
     journal = open_journal(db_path)
     with journal.transaction() as conn:
-        day = records.fetch(conn, DailyCheckin, data["bare_day"].id)
-        records.update(conn, day.merged({"energy_level": 3, "notes": "tired ✓"}))
+        day = store.fetch(conn, DAILY_CHECKINS, data["bare_day"].id)
+        store.update(conn, day, {"energy_level": 3, "notes": "tired ✓"})
     journal.close()
     run = khepri.ok("sync", "--db-url", pg_url, "--json")
     report = json.loads(run.stdout)
@@ -325,8 +330,8 @@ def test_deletes_reach_the_remote(khepri, pg_url, user, data, db_path):
     khepri.ok("sync", "--db-url", pg_url, "--user-id", user)
     journal = open_journal(db_path)
     with journal.transaction() as conn:
-        records.delete(conn, "goals", data["goal"].id)  # the plan's target becomes NULL
-        records.delete(conn, "daily_checkins", data["day"].id)
+        store.delete(conn, GOALS, data["goal"].id)  # the plan's target becomes NULL
+        store.delete(conn, DAILY_CHECKINS, data["day"].id)
     journal.close()
     run = khepri.ok("sync", "--db-url", pg_url, "--json")
     tables = {t["table"]: t for t in json.loads(run.stdout)["tables"]}
@@ -350,22 +355,23 @@ def test_a_large_push_in_several_batches_keeps_every_row(pg_url, user, db_path):
     from khepri_cli.sync.transports.postgres import PostgresTransport
 
     journal = open_journal(db_path)
-    athlete = Athlete.create({"display_name": "Batch"})
+    athlete = make(ATHLETES, {"display_name": "Batch"})
     days = [
-        DailyCheckin.create(
+        make(
+            DAILY_CHECKINS,
             {
                 "athlete_id": athlete.id,
                 "checkin_date": date.fromordinal(date(2020, 1, 1).toordinal() + i).isoformat(),
                 "sleep_hours": (i % 240) / 10,
                 "notes": f"day {i} ✓",
                 "equipment_access": [f"item {i}"],
-            }
+            },
         )
         for i in range(57)
     ]
     with journal.transaction() as conn:
         for record in (athlete, *days):
-            records.insert(conn, record)
+            store.insert_whole(conn, record.table, [record])
     transport = PostgresTransport(resolve_target(pg_url))
     report = SyncEngine(journal, transport, batch_rows=10).run(user)
     journal.close()
@@ -409,8 +415,8 @@ def test_a_journal_pushed_as_another_user_is_refused_and_reported(
     khepri.ok("sync", "--db-url", pg_url, "--user-id", user)
     journal = open_journal(khepri.db_path)
     with journal.transaction() as conn:
-        day = records.fetch(conn, DailyCheckin, data["day"].id)
-        records.update(conn, day.merged({"energy_level": 2}))
+        day = store.fetch(conn, DAILY_CHECKINS, data["day"].id)
+        store.update(conn, day, {"energy_level": 2})
     journal.close()
     remote_before = {t: remote_rows(pg_url, t) for t in PUSH_ORDER}
     local_before = khepri.snapshot()
