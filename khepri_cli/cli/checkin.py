@@ -46,16 +46,9 @@ def checkin(ctx: typer.Context, typed: dict[str, Any], date_text: DateOption = N
 
         khepri checkin --sleep-hours 7:30 --energy 7 --stress 3 --sore legs=6
     """
-    from khepri_cli.errors import UsageProblem
-
     if ctx.invoked_subcommand is not None:
-        if typed or date_text is not None:
-            raise UsageProblem(
-                f"check-in values cannot be combined with '{ctx.invoked_subcommand}'; put its own "
-                f"options after it, e.g. 'khepri checkin {ctx.invoked_subcommand} accepted --date yesterday'"
-            )
+        _refuse_values_before(ctx.invoked_subcommand, typed, date_text)
         return
-
     from khepri_cli.domain.profile import today_of
     from khepri_cli.render import checkin as render
     from khepri_cli.services import checkin as service
@@ -63,20 +56,39 @@ def checkin(ctx: typer.Context, typed: dict[str, Any], date_text: DateOption = N
     app_state = state(ctx)
     athlete = app_state.athlete()
     day = service.checkin_day(date_text, today_of(athlete))
-    if typed:
-        values = _read_flags(athlete, day, typed)
-    elif app_state.interactive:
-        values = _ask_values(ctx, athlete, day)
-        if values is None:
-            return
-    else:
-        raise UsageProblem(
-            "no check-in values given and no terminal to ask on: pass flags, "
-            "e.g. 'khepri checkin --sleep-hours 7.5 --energy 7 --stress 3' (see --help)"
-        )
+    values = _values(ctx, athlete, day, typed)
+    if values is None:
+        return
     result = service.check_in(app_state.journal(), athlete, day, values)
     render.saved(day, result.created)
     render.readiness_panel(day, result.row.ai_recommendation, result.constraints)
+
+
+def _refuse_values_before(subcommand: str, typed: dict[str, Any], date_text: str | None) -> None:
+    """``khepri checkin --energy 7 respond ...``: values belong to the check-in itself."""
+    from khepri_cli.errors import UsageProblem
+
+    if typed or date_text is not None:
+        raise UsageProblem(
+            f"check-in values cannot be combined with '{subcommand}'; put its own options "
+            f"after it, e.g. 'khepri checkin {subcommand} accepted --date yesterday'"
+        )
+
+
+def _values(
+    ctx: typer.Context, athlete: Row, day: date, typed: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The day's values: from the flags, else asked on a terminal (None: nothing entered)."""
+    from khepri_cli.errors import UsageProblem
+
+    if typed:
+        return _read_flags(athlete, day, typed)
+    if state(ctx).interactive:
+        return _ask_values(ctx, athlete, day)
+    raise UsageProblem(
+        "no check-in values given and no terminal to ask on: pass flags, "
+        "e.g. 'khepri checkin --sleep-hours 7.5 --energy 7 --stress 3' (see --help)"
+    )
 
 
 def _typing(athlete: Row, day: date) -> Any:

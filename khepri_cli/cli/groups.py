@@ -126,18 +126,29 @@ def _status_filter(spec: GroupCommands, status: str, show_all: bool) -> str | No
 def build(spec: GroupCommands) -> typer.Typer:
     """The typer app of one group, with every command of the group."""
     app = typer.Typer(help=spec.help, no_args_is_help=True, add_completion=False)
-    table = spec.table
-    noun = table.noun
-    editable = [c for c in table.flagged() if c.form != "title"]
     id_argument = Annotated[
         str,
         typer.Argument(
-            metavar="ID", help=f"The {noun}'s ID, or the start of it (from '{spec.name} list')."
+            metavar="ID",
+            help=f"The {spec.table.noun}'s ID, or the start of it (from '{spec.name} list').",
         ),
     ]
+    _register_add(app, spec)
+    _register_list(app, spec)
+    _register_show(app, spec, id_argument)
+    _register_edit(app, spec, id_argument)
+    for verb, status in spec.status_verbs.items():
+        _register_status(app, spec, verb, status, id_argument)
+    _register_delete(app, spec, id_argument)
+    return app
+
+
+def _register_add(app: typer.Typer, spec: GroupCommands) -> None:
+    table = spec.table
+    editable = [c for c in table.flagged() if c.form != "title"]
 
     @app.command("add", help=spec.docs["add"])
-    @with_column_options(editable, noun)
+    @with_column_options(editable, table.noun)
     def add(
         ctx: typer.Context,
         type_text: Annotated[
@@ -146,7 +157,7 @@ def build(spec: GroupCommands) -> typer.Typer:
         title: Annotated[
             str,
             typer.Argument(
-                metavar="TITLE", help=f"A short name for the {noun}.", show_default=False
+                metavar="TITLE", help=f"A short name for the {table.noun}.", show_default=False
             ),
         ],
         typed: dict[str, Any],
@@ -158,23 +169,23 @@ def build(spec: GroupCommands) -> typer.Typer:
         type_value = _parse_type(spec, type_text)
         app_state.remember("title", "TITLE", title)
         values = read_typed(spec, app_state, type_value, typed)
-        row = _load(spec.group).add(
-            app_state.journal(), **{table.type_column: type_value, "title": title, **values}
-        )
+        values = {table.type_column: type_value, "title": title, **values}
+        row = _load(spec.group).add(app_state.journal(), **values)
         render.added(_load(spec.view), row)
         render.print_row(_load(spec.view), row, _typing(app_state).today, as_json)
+
+
+def _register_list(app: typer.Typer, spec: GroupCommands) -> None:
+    statuses = or_list([*_statuses(spec.table), "all"])
 
     @app.command("list", help=spec.docs["list"])
     def list_(
         ctx: typer.Context,
         status: Annotated[
-            str,
-            typer.Option(
-                "--status", help=f"{or_list([*_statuses(spec.table), 'all'])} (default: active)."
-            ),
+            str, typer.Option("--status", help=f"{statuses} (default: active).")
         ] = "active",
         show_all: Annotated[
-            bool, typer.Option("--all", help=f"Every {noun}, whatever its status.")
+            bool, typer.Option("--all", help=f"Every {spec.table.noun}, whatever its status.")
         ] = False,
         type_text: Annotated[
             str | None,
@@ -196,6 +207,8 @@ def build(spec: GroupCommands) -> typer.Typer:
             return
         render.print_rows(_load(spec.view), rows, typing.today, chosen)
 
+
+def _register_show(app: typer.Typer, spec: GroupCommands, id_argument: Any) -> None:
     @app.command("show", help=spec.docs["show"])
     def show(ctx: typer.Context, row_id: id_argument, as_json: JsonOption = False) -> None:
         from khepri_cli.render import records as render
@@ -205,10 +218,13 @@ def build(spec: GroupCommands) -> typer.Typer:
         row = _load(spec.group).get(app_state.journal(), row_id)
         render.print_row(_load(spec.view), row, typing.today, as_json)
 
+
+def _register_edit(app: typer.Typer, spec: GroupCommands, id_argument: Any) -> None:
+    table = spec.table
     clear_flag, clear_column, clear_help = spec.clear
 
     @app.command("edit", help=spec.docs["edit"])
-    @with_column_options(table.flagged(), noun)
+    @with_column_options(table.flagged(), table.noun)
     def edit(
         ctx: typer.Context,
         row_id: id_argument,
@@ -218,11 +234,7 @@ def build(spec: GroupCommands) -> typer.Typer:
     ) -> None:
         from khepri_cli.render import records as render
 
-        clear_from = table.column(clear_column).flag
-        if clear and clear_from in typed:
-            raise UsageProblem(f"{clear_from} and {clear_flag} cannot be used together")
-        if not typed and not clear:
-            raise UsageProblem(f"nothing to change: give at least one flag, e.g. {spec.edit_hint}")
+        _check_edit_flags(spec, typed, clear)
         app_state = state(ctx)
         journal = app_state.journal()
         current = _load(spec.group).get(journal, row_id)
@@ -233,9 +245,30 @@ def build(spec: GroupCommands) -> typer.Typer:
         render.edited(row, changed)
         render.print_row(_load(spec.view), row, _typing(app_state).today, as_json)
 
-    for verb, status in spec.status_verbs.items():
-        _add_status_command(app, spec, verb, status, id_argument)
 
+def _check_edit_flags(spec: GroupCommands, typed: dict[str, Any], clear: bool) -> None:
+    clear_flag, clear_column, _help = spec.clear
+    cleared_by = spec.table.column(clear_column).flag
+    if clear and cleared_by in typed:
+        raise UsageProblem(f"{cleared_by} and {clear_flag} cannot be used together")
+    if not typed and not clear:
+        raise UsageProblem(f"nothing to change: give at least one flag, e.g. {spec.edit_hint}")
+
+
+def _register_status(
+    app: typer.Typer, spec: GroupCommands, verb: str, status: str, id_argument: Any
+) -> None:
+    @app.command(verb, help=spec.docs[verb])
+    def change_status(ctx: typer.Context, row_id: id_argument) -> None:
+        from khepri_cli.render import records as render
+
+        app_state = state(ctx)
+        app_state.athlete()
+        row, changed = _load(spec.group).set_status(app_state.journal(), row_id, status)
+        render.status_changed(_load(spec.view), row, changed)
+
+
+def _register_delete(app: typer.Typer, spec: GroupCommands, id_argument: Any) -> None:
     @app.command("delete", help=spec.docs["delete"])
     def delete(ctx: typer.Context, row_id: id_argument, yes: YesOption = False) -> None:
         from khepri_cli.render import records as render
@@ -247,14 +280,11 @@ def build(spec: GroupCommands) -> typer.Typer:
         if not yes:
             if not app_state.interactive:
                 raise UsageProblem("deleting needs --yes when there is no terminal to confirm on")
-            question = f"Delete {render.name(row)}?"
-            if not typer.confirm(question, default=False, err=True):
+            if not typer.confirm(f"Delete {render.name(row)}?", default=False, err=True):
                 render.kept(row)
                 return
         _load(spec.group).delete(journal, row)
         render.deleted(row)
-
-    return app
 
 
 def _parse_type_filter(spec: GroupCommands, text: str) -> str:
@@ -263,16 +293,3 @@ def _parse_type_filter(spec: GroupCommands, text: str) -> str:
     if value not in types:
         raise InvalidInput("--type", text, f"use {or_list(types)}")
     return value
-
-
-def _add_status_command(
-    app: typer.Typer, spec: GroupCommands, verb: str, status: str, id_argument: Any
-) -> None:
-    @app.command(verb, help=spec.docs[verb])
-    def change_status(ctx: typer.Context, row_id: id_argument) -> None:
-        from khepri_cli.render import records as render
-
-        app_state = state(ctx)
-        app_state.athlete()
-        row, changed = _load(spec.group).set_status(app_state.journal(), row_id, status)
-        render.status_changed(_load(spec.view), row, changed)

@@ -10,11 +10,14 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+T = TypeVar("T")
 
 
 def is_terminal(stream: Any = None) -> bool:
@@ -54,6 +57,17 @@ def short_id(row_id: str) -> str:
 
 def emit_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def stream_out(produce: Callable[[Callable[[str], Any]], T]) -> T:
+    """Let ``produce`` write text to stdout as UTF-8, whatever the terminal's encoding."""
+    sys.stdout.flush()
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        return produce(sys.stdout.write)
+    result = produce(lambda text: buffer.write(text.encode("utf-8")))
+    buffer.flush()
+    return result
 
 
 def say(message: str) -> None:

@@ -63,17 +63,6 @@ def export_journal(
             conn.execute("ROLLBACK")
 
 
-def export_to_stdout(journal: Journal, tables: list[str]) -> dict[str, int]:
-    """Stream the document to stdout as UTF-8, whatever the terminal's encoding."""
-    sys.stdout.flush()
-    buffer = getattr(sys.stdout, "buffer", None)
-    if buffer is None:
-        return export_journal(journal, tables, sys.stdout.write)
-    counts = export_journal(journal, tables, lambda text: buffer.write(text.encode("utf-8")))
-    buffer.flush()
-    return counts
-
-
 def export_to_file(journal: Journal, tables: list[str], target: Path) -> dict[str, int]:
     """Write the document to ``target`` atomically: the old file stays until the new is whole."""
     target = Path(target)
