@@ -105,6 +105,26 @@ class Http:
         return reply.json
 
 
+REPRESENTATION = {"Prefer": "return=representation"}
+
+
+def signed_in(standin: StandIn, http: Http, email: str) -> tuple[str, str]:
+    """A new user's id and access token."""
+    user_id = standin.create_user(email, "pw123456")
+    return user_id, http.sign_in(email, "pw123456")["access_token"]
+
+
+def add_athlete(http: Http, token: str, user_id: str, **values) -> str:
+    reply = http.post(
+        "/rest/v1/athletes",
+        token=token,
+        json_body={"auth_user_id": user_id, **values},
+        headers=REPRESENTATION,
+    )
+    assert reply.status == 201, reply.body
+    return reply.json[0]["id"]
+
+
 @pytest.fixture
 def standin(pg_url: str) -> Iterator[StandIn]:
     """A running stand-in project on a fresh database with Khepri's schema."""

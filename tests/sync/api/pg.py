@@ -63,6 +63,8 @@ def http_status(sqlstate: str, message: str, *, authenticated: bool) -> int:
     if sqlstate == "42501":
         # insufficient_privilege: 403 with a JWT role, 401 for anonymous requests
         return 403 if authenticated else 401
+    if sqlstate == "22023" and message.startswith("role") and message.endswith("does not exist"):
+        return 401  # the JWT's role does not exist
     if sqlstate == "21000":
         return 400 if message.endswith("requires a WHERE clause") else 500
     for prefix, status in _STATUS_BY_SQLSTATE:
