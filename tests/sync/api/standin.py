@@ -185,14 +185,23 @@ class StandIn:
                         f'Bearer error="invalid_token", error_description={json.dumps(exc.message)}'
                     )
                     body = {"code": exc.code, "details": None, "hint": None, "message": exc.message}
-                    return Response.json(401, body, {"WWW-Authenticate": error})
+                    return Response.json(401, body, {"WWW-Authenticate": error} | _proxy(exc.code))
                 role = claims.get("role") or "anon"
-        return self.rest.handle(request, role, claims)
+        try:
+            return self.rest.handle(request, role, claims)
+        except ApiError as exc:
+            exc.headers |= _proxy(exc.body["code"])
+            raise
 
     def _key_claims(self, key: str, role: str) -> dict[str, Any]:
         if key.startswith("sb_"):
             return {"iss": "supabase", "role": role}
         return jwt.decode(key, self.keys.jwt_secret, now=self.clock.now())
+
+
+def _proxy(code: str) -> dict[str, str]:
+    """PostgREST names its error code in ``Proxy-Status`` (Error.hs, errorResponseFor)."""
+    return {"Proxy-Status": f"PostgREST; error={code}"}
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -37,6 +37,7 @@ def test_unknown_tables_and_columns(standin, http):
         "message": "Could not find the 'nope' column of 'goals' in the schema cache",
     }
     assert insert.status == 400
+    assert insert.headers["proxy-status"] == "PostgREST; error=PGRST204"
     columns = http.post("/rest/v1/goals", token=token, params={"columns": "nope"}, json_body={})
     assert error(columns)[:2] == (400, "PGRST204")
 
