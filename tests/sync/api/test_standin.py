@@ -258,3 +258,33 @@ def test_delete_by_id_list_returns_the_deleted_rows(standin, http):
     assert sorted(r["id"] for r in reply.json) == sorted([ids[0], ids[2]])
     remaining = http.get("/rest/v1/goals", token=token, params={"select": "id"})
     assert remaining.json == [{"id": ids[1]}]
+
+
+def test_patch_head_and_timestamp_filters(standin, http):
+    user_id, token = signed_in(standin, http, "ada@example.com")
+    athlete = add_athlete(http, token, user_id, display_name="Ada")
+    (row,) = http.get("/rest/v1/athletes", token=token, params={"select": "updated_at"}).json
+    since = {"updated_at": f"gt.{row['updated_at']}", "select": "display_name"}
+    assert http.get("/rest/v1/athletes", token=token, params=since).json == []
+
+    quiet = http.patch(
+        "/rest/v1/athletes",
+        token=token,
+        params={"id": f"eq.{athlete}"},
+        json_body={"ftp_watts": 250},
+    )
+    assert (quiet.status, quiet.body, quiet.headers["content-range"]) == (204, b"", "0-0/*")
+    loud = http.patch(
+        "/rest/v1/athletes",
+        token=token,
+        params={"id": f"eq.{athlete}", "select": "display_name,ftp_watts"},
+        json_body={"display_name": "Ada L."},
+        headers=REPRESENTATION,
+    )
+    assert (loud.status, loud.json) == (200, [{"display_name": "Ada L.", "ftp_watts": 250}])
+    # the remote's own trigger moved updated_at, so the row is newer than before
+    assert http.get("/rest/v1/athletes", token=token, params=since).json == [
+        {"display_name": "Ada L."}
+    ]
+    head = http.request("HEAD", "/rest/v1/athletes", token=token, headers={"Prefer": "count=exact"})
+    assert (head.status, head.body, head.headers["content-range"]) == (200, b"", "0-0/1")
