@@ -116,9 +116,12 @@ class Pool:
         self._all: list[psycopg.Connection] = []
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(size)
+        self._closed = False
 
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection]:
+        if self._closed:
+            raise RuntimeError("the stand-in has stopped")
         with self._slots:
             try:
                 conn = self._idle.get_nowait()
@@ -137,6 +140,7 @@ class Pool:
                     self._idle.put(conn)
 
     def close(self) -> None:
+        self._closed = True
         with self._lock:
             for conn in self._all:
                 conn.close()

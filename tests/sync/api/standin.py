@@ -209,6 +209,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
     server_version = "standin"
+    timeout = 30  # an idle keep-alive connection ends its thread after this
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the request log is the stand-in's record
