@@ -1,0 +1,138 @@
+"""Fixtures for tests that talk to a Supabase project over its HTTP API.
+
+* ``standin``: a started ``StandIn`` on a fresh test database (``pg_url`` of
+  tests/sync/conftest.py, with Khepri's schema and the stand-in's Auth tables),
+  stopped after the test. ``standin.url`` is the project URL;
+  ``standin.keys.publishable`` / ``.secret`` / ``.anon`` / ``.service_role``
+  its keys; ``standin.create_user(email, password)`` adds a user;
+  ``standin.auth.settings`` the Auth configuration (sign-ups, confirmation,
+  token lifetime, reuse interval); ``standin.faults`` queues faults;
+  ``standin.max_body_bytes`` limits bodies (413); ``standin.log`` records every
+  request; ``standin.clock.advance(s)`` moves time; ``standin.reload_schema()``
+  after changing tables.
+* ``http``: a minimal client (``http.client`` of the standard library) bound
+  to the stand-in, that sends the publishable key unless told otherwise, so
+  tests show exactly which headers go out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http import client as http_client
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+
+from .standin import StandIn, prepare_database
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]  # names in lower case
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+class Http:
+    """Raw HTTP to the stand-in; ``key`` is "publishable", "secret", "anon", "service_role" or None."""
+
+    def __init__(self, standin: StandIn) -> None:
+        self.standin = standin
+        self.netloc = urlsplit(standin.url).netloc
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, str] | list[tuple[str, str]] | None = None,
+        json_body: Any = None,
+        body: bytes | None = None,
+        key: str | None = "publishable",
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float = 10,
+    ) -> Reply:
+        sent = {"Accept": "application/json"}
+        if key is not None:
+            sent["apikey"] = getattr(self.standin.keys, key)
+        if token is not None:
+            sent["Authorization"] = f"Bearer {token}"
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+            sent["Content-Type"] = "application/json"
+        sent |= headers or {}
+        target = path + ("?" + urlencode(params) if params else "")
+        conn = http_client.HTTPConnection(self.netloc, timeout=timeout)
+        try:
+            conn.request(method, target, body=body, headers=sent)
+            response = conn.getresponse()
+            return Reply(
+                response.status,
+                {k.lower(): v for k, v in response.getheaders()},
+                response.read(),
+            )
+        finally:
+            conn.close()
+
+    def get(self, path: str, **kwargs: Any) -> Reply:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs: Any) -> Reply:
+        return self.request("POST", path, **kwargs)
+
+    def patch(self, path: str, **kwargs: Any) -> Reply:
+        return self.request("PATCH", path, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Reply:
+        return self.request("DELETE", path, **kwargs)
+
+    def sign_in(self, email: str, password: str) -> dict[str, Any]:
+        """The session of a password sign-in (asserting it succeeds)."""
+        reply = self.post(
+            "/auth/v1/token",
+            params={"grant_type": "password"},
+            json_body={"email": email, "password": password},
+        )
+        assert reply.status == 200, reply.body
+        return reply.json
+
+
+REPRESENTATION = {"Prefer": "return=representation"}
+
+
+def signed_in(standin: StandIn, http: Http, email: str) -> tuple[str, str]:
+    """A new user's id and access token."""
+    user_id = standin.create_user(email, "pw123456")
+    return user_id, http.sign_in(email, "pw123456")["access_token"]
+
+
+def add_athlete(http: Http, token: str, user_id: str, **values) -> str:
+    reply = http.post(
+        "/rest/v1/athletes",
+        token=token,
+        json_body={"auth_user_id": user_id, **values},
+        headers=REPRESENTATION,
+    )
+    assert reply.status == 201, reply.body
+    return reply.json[0]["id"]
+
+
+@pytest.fixture
+def standin(pg_url: str) -> Iterator[StandIn]:
+    """A running stand-in project on a fresh database with Khepri's schema."""
+    prepare_database(pg_url)
+    with StandIn(pg_url) as server:
+        yield server
+
+
+@pytest.fixture
+def http(standin: StandIn) -> Http:
+    return Http(standin)
