@@ -21,23 +21,22 @@ COMMANDS = GroupCommands(
         "--severity moderate --restrict running --restrict jumping",
         "list": "List your active constraints, oldest first (--all adds the resolved ones).\n\n"
         "Example:\n\n    khepri constraints list --type injury",
-        "show": "Show every field of one constraint.\n\n"
-        "Example:\n\n    khepri constraints show 7c1e --json",
         "edit": "Change a constraint; only the flags you give change. An empty value ('') "
         "clears a field.\n\nA list flag (--restrict, --equipment, --facilities, --days) "
         "replaces the whole list. The type of a constraint cannot change.\n\n"
         "Example:\n\n    khepri constraints edit 7c1e --severity mild --end 2026-12-20",
-        "resolve": "Mark a constraint resolved; if it had no end date, it ends today.\n\n"
-        "Example:\n\n    khepri constraints resolve 7c1e",
-        "reopen": "Make a resolved constraint active again (its end date stays; see "
-        "'edit --clear-end').\n\nExample:\n\n    khepri constraints reopen 7c1e",
-        "delete": "Delete a constraint for good (asks first on a terminal; --yes is required "
-        "in scripts).\n\nExample:\n\n    khepri constraints delete 7c1e --yes",
     },
-    type_help="injury, travel or availability.",
-    clear=("--clear-end", "end_date", "Remove the end date (ongoing again)."),
-    edit_hint="--end 2026-12-20",
-    status_verbs={"resolve": "resolved", "reopen": "active"},
+    status_verbs={
+        "resolve": (
+            "resolved",
+            "Mark a constraint resolved; if it had no end date, it ends today.",
+        ),
+        "reopen": (
+            "active",
+            "Make a resolved constraint active again (its end date stays; see 'edit --clear-end').",
+        ),
+    },
+    clearable="end_date",
     group="khepri_cli.services.constraints:CONSTRAINTS",
     view="khepri_cli.render.constraints:VIEW",
 )

@@ -21,23 +21,19 @@ COMMANDS = GroupCommands(
         "--distance 70.3 --target-time 5:15:00",
         "list": "List your goals: priority A first, then by target date (undated last).\n\n"
         "Example:\n\n    khepri goals list --status all --type race",
-        "show": "Show every field of one goal.\n\nExample:\n\n    khepri goals show 3f2a --json",
         "edit": "Change a goal; only the flags you give change. An empty value ('') clears a "
         "field.\n\nThe type of a goal cannot change: cancel it and add a new one.\n\n"
         "Example:\n\n    khepri goals edit 3f2a --target-time 5:10:00 --priority A",
-        "complete": "Mark a goal as completed: well done.\n\n"
-        "Example:\n\n    khepri goals complete 3f2a",
-        "cancel": "Mark a goal as cancelled (it stays in the journal; see "
-        "'goals list --status all').\n\nExample:\n\n    khepri goals cancel 3f2a",
-        "reopen": "Make a completed or cancelled goal active again.\n\n"
-        "Example:\n\n    khepri goals reopen 3f2a",
-        "delete": "Delete a goal for good (asks first on a terminal; --yes is required in "
-        "scripts).\n\nExample:\n\n    khepri goals delete 3f2a --yes",
     },
-    type_help="race, performance, fitness or health.",
-    clear=("--clear-date", "target_date", "Remove the target date."),
-    edit_hint="--date 2027-06-14",
-    status_verbs={"complete": "completed", "cancel": "cancelled", "reopen": "active"},
+    status_verbs={
+        "complete": ("completed", "Mark a goal as completed: well done."),
+        "cancel": (
+            "cancelled",
+            "Mark a goal as cancelled (it stays in the journal; see 'goals list --status all').",
+        ),
+        "reopen": ("active", "Make a completed or cancelled goal active again."),
+    },
+    clearable="target_date",
     group="khepri_cli.services.goals:GOALS",
     view="khepri_cli.render.goals:VIEW",
 )

@@ -33,11 +33,9 @@ class GroupCommands(NamedTuple):
     name: str  # "goals"
     table: Table
     help: str  # the group's help, with an example
-    docs: Mapping[str, str]  # command -> its help text, with an example
-    type_help: str  # help of the TYPE argument
-    clear: tuple[str, str, str]  # (flag, column, help): the edit flag that removes a date
-    edit_hint: str  # an example flag for "nothing to change"
-    status_verbs: Mapping[str, str]  # command verb -> the status it sets
+    docs: Mapping[str, str]  # add, list, edit -> help text with an example (others: built)
+    status_verbs: Mapping[str, tuple[str, str]]  # verb -> (the status it sets, what it does)
+    clearable: str  # the date column that ``edit --clear-...`` empties
     group: str  # "khepri_cli.services.goals:GOALS"
     view: str  # "khepri_cli.render.goals:VIEW"
 
@@ -123,8 +121,37 @@ def _status_filter(spec: GroupCommands, status: str, show_all: bool) -> str | No
     return None if show_all or value == "all" else value
 
 
+EXAMPLE_ID = "3f2a"
+"""The ID prefix the examples of every group use."""
+
+
+def _shared_docs(spec: GroupCommands) -> dict[str, str]:
+    """Help texts of the commands every group has in the same words, and of its status verbs."""
+    noun, name = spec.table.noun, spec.name
+
+    def example(command: str, extra: str = "") -> str:
+        return f"\n\nExample:\n\n    khepri {name} {command} {EXAMPLE_ID}{extra}"
+
+    docs = {
+        "show": f"Show every field of one {noun}." + example("show", " --json"),
+        "delete": f"Delete a {noun} for good (asks first on a terminal; --yes is required in "
+        "scripts)." + example("delete", " --yes"),
+    }
+    for verb, (_status, summary) in spec.status_verbs.items():
+        docs[verb] = summary + example(verb)
+    return docs
+
+
+def _clear_flag(spec: GroupCommands) -> tuple[str, str, str]:
+    """(``--clear-date``, the flag it undoes, its help) for the group's clearable date."""
+    column = spec.table.column(spec.clearable)
+    flag = column.flag or column.name
+    return f"--clear-{flag.lstrip('-')}", flag, f"Remove the {column.label} (clears {flag})."
+
+
 def build(spec: GroupCommands) -> typer.Typer:
     """The typer app of one group, with every command of the group."""
+    spec = spec._replace(docs={**_shared_docs(spec), **spec.docs})
     app = typer.Typer(help=spec.help, no_args_is_help=True, add_completion=False)
     id_argument = Annotated[
         str,
@@ -137,7 +164,7 @@ def build(spec: GroupCommands) -> typer.Typer:
     _register_list(app, spec)
     _register_show(app, spec, id_argument)
     _register_edit(app, spec, id_argument)
-    for verb, status in spec.status_verbs.items():
+    for verb, (status, _summary) in spec.status_verbs.items():
         _register_status(app, spec, verb, status, id_argument)
     _register_delete(app, spec, id_argument)
     return app
@@ -152,7 +179,8 @@ def _register_add(app: typer.Typer, spec: GroupCommands) -> None:
     def add(
         ctx: typer.Context,
         type_text: Annotated[
-            str, typer.Argument(metavar="TYPE", help=spec.type_help, show_default=False)
+            str,
+            typer.Argument(metavar="TYPE", help=f"{or_list(_types(table))}.", show_default=False),
         ],
         title: Annotated[
             str,
@@ -221,7 +249,7 @@ def _register_show(app: typer.Typer, spec: GroupCommands, id_argument: Any) -> N
 
 def _register_edit(app: typer.Typer, spec: GroupCommands, id_argument: Any) -> None:
     table = spec.table
-    clear_flag, clear_column, clear_help = spec.clear
+    clear_flag, _undone, clear_help = _clear_flag(spec)
 
     @app.command("edit", help=spec.docs["edit"])
     @with_column_options(table.flagged(), table.noun)
@@ -240,19 +268,20 @@ def _register_edit(app: typer.Typer, spec: GroupCommands, id_argument: Any) -> N
         current = _load(spec.group).get(journal, row_id)
         values = read_typed(spec, app_state, current[table.type_column], typed)
         if clear:
-            values[clear_column] = None
+            values[spec.clearable] = None
         row, changed = _load(spec.group).edit(journal, current.id, **values)
         render.edited(row, changed)
         render.print_row(_load(spec.view), row, _typing(app_state).today, as_json)
 
 
 def _check_edit_flags(spec: GroupCommands, typed: dict[str, Any], clear: bool) -> None:
-    clear_flag, clear_column, _help = spec.clear
-    cleared_by = spec.table.column(clear_column).flag
+    clear_flag, cleared_by, _help = _clear_flag(spec)
     if clear and cleared_by in typed:
         raise UsageProblem(f"{cleared_by} and {clear_flag} cannot be used together")
     if not typed and not clear:
-        raise UsageProblem(f"nothing to change: give at least one flag, e.g. {spec.edit_hint}")
+        raise UsageProblem(
+            f"nothing to change: give at least one flag, e.g. {cleared_by} 2027-06-14"
+        )
 
 
 def _register_status(
