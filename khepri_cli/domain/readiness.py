@@ -175,15 +175,9 @@ def _num(value: float) -> str:
     return f"{value:g}"
 
 
-def assess(
-    day: dict[str, Any],
-    baseline: Baseline = Baseline(),
-    injuries: list[Injury] | tuple[Injury, ...] = (),
-    rubric: Rubric = RUBRIC,
-) -> Assessment:
-    """Judge one day. ``day`` holds daily_checkins columns; missing values are not judged."""
+def subjective_signs(day: dict[str, Any], rubric: Rubric = RUBRIC) -> list[Sign]:
+    """Sleep, energy, stress and soreness signs: the same in every rubric version."""
     signs: list[Sign] = []
-
     quality, hours = day.get("sleep_quality"), day.get("sleep_hours")
     if quality is not None:
         level = rubric.sleep_quality.level(quality)
@@ -207,6 +201,39 @@ def assess(
     for area, score in sorted((day.get("soreness_areas") or {}).items()):
         level = rubric.soreness.level(score)
         signs.append(Sign("soreness", level, f"{area.replace('_', ' ')} soreness {score}/10"))
+    return signs
+
+
+def injury_signs(
+    injuries: list[Injury] | tuple[Injury, ...], rubric: Rubric = RUBRIC
+) -> list[Sign]:
+    """One sign per active injury, naming it and the activities to avoid."""
+    signs = []
+    for injury in injuries:
+        where = (injury.body_part or "").replace("_", " ")
+        detail = ", ".join(part for part in (where, injury.severity) if part)
+        reason = f"injury: {injury.title}" + (f" ({detail})" if detail else "")
+        if injury.restrictions:
+            reason += "; avoid " + ", ".join(r.replace("_", " ") for r in injury.restrictions)
+        signs.append(Sign("injury", rubric.injury_level, reason))
+    return signs
+
+
+def worst_level(signs: list[Sign] | tuple[Sign, ...]) -> str:
+    """The day's light: any red sign makes it red, else any yellow; nothing judged is unknown."""
+    if not signs:
+        return UNKNOWN
+    return max(signs, key=lambda s: _RANK[s.level]).level
+
+
+def assess(
+    day: dict[str, Any],
+    baseline: Baseline = Baseline(),
+    injuries: list[Injury] | tuple[Injury, ...] = (),
+    rubric: Rubric = RUBRIC,
+) -> Assessment:
+    """Judge one day. ``day`` holds daily_checkins columns; missing values are not judged."""
+    signs = subjective_signs(day, rubric)
 
     rhr = day.get("resting_hr")
     if rhr is not None and baseline.resting_hr is not None:
@@ -228,18 +255,8 @@ def assess(
             reason = f"HRV {_num(hrv)} ms, at or above your normal {_num(baseline.hrv_ms)}"
         signs.append(Sign("hrv", level, reason))
 
-    for injury in injuries:
-        where = (injury.body_part or "").replace("_", " ")
-        detail = ", ".join(part for part in (where, injury.severity) if part)
-        reason = f"injury: {injury.title}" + (f" ({detail})" if detail else "")
-        if injury.restrictions:
-            reason += "; avoid " + ", ".join(r.replace("_", " ") for r in injury.restrictions)
-        signs.append(Sign("injury", rubric.injury_level, reason))
-
-    if not signs:
-        return Assessment(UNKNOWN, [], baseline)
-    worst = max(signs, key=lambda s: _RANK[s.level]).level
-    return Assessment(worst, signs, baseline)
+    signs += injury_signs(injuries, rubric)
+    return Assessment(worst_level(signs), signs, baseline)
 
 
 def injuries_on(day: date, constraints: list[Any]) -> list[Injury]:
