@@ -259,13 +259,18 @@ def assess(
     return Assessment(worst_level(signs), signs, baseline)
 
 
+def is_active_on(constraint: Any, day: date) -> bool:
+    """An active constraint whose dates cover ``day`` (no end date means ongoing)."""
+    if constraint.status != "active" or constraint.start_date > day:
+        return False
+    return constraint.end_date is None or constraint.end_date >= day
+
+
 def injuries_on(day: date, constraints: list[Any]) -> list[Injury]:
     """Active injury constraints that cover ``day`` (models of the constraints table)."""
     found = []
     for c in constraints:
-        if c.constraint_type != "injury" or c.status != "active":
-            continue
-        if c.start_date > day or (c.end_date is not None and c.end_date < day):
+        if c.constraint_type != "injury" or not is_active_on(c, day):
             continue
         found.append(
             Injury(
