@@ -137,8 +137,8 @@ def _light_reason(level: str, signs: tuple[Sign, ...] | list[Sign], cap: str) ->
         return Reason("light", f"readiness green: all {len(signs)} signs green")
     if level == UNKNOWN:
         return Reason("light", f"readiness unknown, nothing judged yet: at most {cap}")
-    named = [s.reason for s in signs if s.level == level]
-    return Reason("light", f"readiness {level} ({'; '.join(named)}): at most {cap}")
+    named = "; ".join(s.reason for s in signs if s.level == level)
+    return Reason("light", f"readiness {level}{f' ({named})' if named else ''}: at most {cap}")
 
 
 def _rest(level: str, signs: Any, form: Form | None, limits: DayLimits) -> Reason | None:

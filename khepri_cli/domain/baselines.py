@@ -229,8 +229,8 @@ def hrv_baseline(
     day: date, readings: Iterable[tuple[date, float]], settings: BaselineSettings = SETTINGS
 ) -> HrvBaseline:
     """HRV of ``day`` against the athlete's normal, all in ln(rMSSD); readings in ms."""
-    raw = by_day(readings, day)
-    logs = {d: math.log(v) for d, v in raw.items() if v > 0}
+    raw = {d: v for d, v in by_day(readings, day).items() if v > 0}  # ln needs rMSSD > 0
+    logs = {d: math.log(v) for d, v in raw.items()}
     history = _between(logs, first_day_needed(day, settings), day - ONE_DAY)
     notes = []
     normal = usual = None

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from khepri_cli.domain.readiness import is_active_on
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 RESTRICTED_SPORT = {
     "running": "run",
     "run": "run",
@@ -119,7 +120,7 @@ def day_limits(
     elif trips:
         available, source = frozenset(travel), f"travel ({', '.join(trips)})"
     return DayLimits(
-        day.strftime("%A").lower(),
+        WEEKDAYS[day.weekday()],  # not strftime: its names follow the locale
         checkin.get("available_time_minutes"),
         tuple(restrictions),
         available,

@@ -376,3 +376,7 @@ def test_at_home_nothing_is_limited():
     found = day_limits(DAY, [])
     assert found == DayLimits(weekday="wednesday")
     assert found.equipment_allows("swim")
+
+
+def test_a_light_given_without_its_signs():
+    assert advise(RED).reasons[0].text == "readiness red: at most recovery"

@@ -283,3 +283,8 @@ def test_readings_from_checkins_skip_days_without_the_value():
         [(date(2026, 11, 24), 61.5)],
         [(date(2026, 11, 25), 48.0)],
     )
+
+
+def test_a_non_positive_hrv_is_not_a_reading():
+    hrv = b.hrv_baseline(DAY, [(DAY, 0.0), (days_before(1), 50.0)])
+    assert hrv.today_ms is None and hrv.today_ln is None and hrv.week.readings == 1
