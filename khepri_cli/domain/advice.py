@@ -245,7 +245,7 @@ def advise(
     """What to do today, from the day's light and signs, form, plan and limits."""
     intensity, reasons = _target(form, plan)
     cap = LIGHT_CAP[level]
-    reasons.insert(0, _light_reason(level, signs, cap))
+    reasons.append(_light_reason(level, signs, cap))
     intensity = _lower(intensity, cap)
     if (
         form is not None

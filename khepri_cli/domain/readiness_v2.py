@@ -17,7 +17,8 @@ a 28-day median.
 - ``resting_hr_trend``: the 7-day average above the normal range is yellow.
 
 Below means strictly under the range's low end, above strictly over its high
-end; comparisons use the unrounded values, reasons show them rounded.
+end. Every comparison is made on the numbers as the reason shows them (ln to
+2 decimals, bpm and % to 1), so a reason never contradicts its light.
 A stored assessment says its version, so days judged by version 1 keep
 their judgement: nothing here re-judges them.
 """
@@ -87,7 +88,9 @@ class Readiness(NamedTuple):
         }
 
 
-def _where(value: float, low: float, high: float) -> str:
+def _where(value: float, low: float, high: float, digits: int) -> str:
+    """Below, within or above ``low``–``high``, all three as shown (rounded to ``digits``)."""
+    value, low, high = round(value, digits), round(low, digits), round(high, digits)
     if value < low:
         return "below"
     return "above" if value > high else "within"
@@ -101,12 +104,12 @@ def hrv_signs(baselines: Baselines, rubric: RubricV2 = RUBRIC_V2) -> list[Sign]:
     range_text = f"your normal range {describe_hrv_range(normal)}"
     parts, dropped = [], []
     if hrv.today_ms is not None:
-        where = _where(hrv.today_ln, normal.low, normal.high)
+        where = _where(hrv.today_ln, normal.low, normal.high, 2)
         parts.append(f"HRV {hrv.today_ms:g} ms (ln {hrv.today_ln:.2f}) today, {where} {range_text}")
         if where == "below":
             dropped.append("an acute drop")
     if hrv.week.mean is not None:
-        where = _where(hrv.week.mean, normal.low, normal.high)
+        where = _where(hrv.week.mean, normal.low, normal.high, 2)
         average = f"7-day average {ms(hrv.week.mean):.0f} ms (ln {hrv.week.mean:.2f}), {where}"
         parts.append(f"{average} it" if parts else f"HRV {average} {range_text}")
         if where == "below":
@@ -121,16 +124,16 @@ def hrv_signs(baselines: Baselines, rubric: RubricV2 = RUBRIC_V2) -> list[Sign]:
 
     cv, usual = hrv.week.cv_percent, hrv.usual_cv
     if cv is not None and usual is not None:
-        raised = cv > usual.high
-        falling = hrv.week.mean < normal.mean
+        raised = round(cv, 1) > round(usual.high, 1)
+        falling = round(hrv.week.mean, 2) < round(normal.mean, 2)
         text = f"HRV varying {cv:.1f} % over 7 days, usual up to {usual.high:.1f} %"
         if raised and falling:
             text += (
-                f", while the 7-day average is under your mean {ms(normal.mean):.0f} ms: "
-                "coping poorly"
+                f", while the 7-day average is under your mean {ms(normal.mean):.0f} ms "
+                f"(ln {normal.mean:.2f}): coping poorly"
             )
         elif raised:
-            text += ", but the 7-day average holds at or above your mean"
+            text += f", but the 7-day average holds at or above your mean (ln {normal.mean:.2f})"
         level = rubric.hrv_coping_poorly if raised and falling else GREEN
         signs.append(Sign("hrv_variation", level, text))
     return signs
@@ -142,7 +145,8 @@ def resting_hr_signs(baselines: Baselines, rubric: RubricV2 = RUBRIC_V2) -> list
     reference, _ = rhr.reference
     if rhr.today_bpm is not None and reference is not None:
         whose = "60-day mean" if rhr.normal is not None else "profile's resting HR"
-        rise = rhr.today_bpm - reference
+        reference = round(reference, 1)
+        rise = round(rhr.today_bpm - reference, 1)
         level = rubric.v1.resting_hr_bpm_above_normal.level(rise)
         if rise > 0:
             reason = f"resting HR {rounded(rhr.today_bpm)} bpm, {rounded(rise)} above your {whose} {rounded(reference)}"
@@ -150,7 +154,7 @@ def resting_hr_signs(baselines: Baselines, rubric: RubricV2 = RUBRIC_V2) -> list
             reason = f"resting HR {rounded(rhr.today_bpm)} bpm, at or below your {whose} {rounded(reference)}"
         signs.append(Sign("resting_hr", level, reason))
     if rhr.normal is not None and rhr.week.mean is not None:
-        where = _where(rhr.week.mean, rhr.normal.low, rhr.normal.high)
+        where = _where(rhr.week.mean, rhr.normal.low, rhr.normal.high, 1)
         level = rubric.resting_hr_week_above_range if where == "above" else GREEN
         reason = (
             f"resting HR 7-day average {rhr.week.mean:.1f} bpm, {where} your normal range "

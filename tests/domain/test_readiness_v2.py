@@ -55,20 +55,18 @@ def sign(result, name):
     [
         (4.10, 4.10, GREEN),
         (4.05, 4.05, GREEN),  # at the low end is within the range
+        (4.0451, 4.0451, GREEN),  # shown as 4.05: judged as shown
         (4.20, 4.20, GREEN),  # above the range is not a warning
-        (4.0499, 4.10, YELLOW),  # acute only
-        (4.10, 4.0499, YELLOW),  # chronic only
-        (4.0499, 4.0499, RED),  # both
-        (4.0499, None, YELLOW),  # only today is known
-        (None, 4.0499, YELLOW),  # only the week is known
+        (4.04, 4.10, YELLOW),  # acute only
+        (4.10, 4.04, YELLOW),  # chronic only
+        (4.04, 4.04, RED),  # both
+        (4.04, None, YELLOW),  # only today is known
+        (None, 4.04, YELLOW),  # only the week is known
         (None, 4.10, GREEN),
     ],
 )
 def test_hrv_levels_at_the_edges(today_ln, week_mean, level):
-    hrv = hrv_baseline(today_ln, week_mean)
-    if today_ln is not None and today_ln == 4.05:
-        hrv = hrv._replace(normal=LN_RANGE._replace(low=hrv.today_ln))  # exactly at the edge
-    assert sign(judged(hrv), "hrv").level == level
+    assert sign(judged(hrv_baseline(today_ln, week_mean)), "hrv").level == level
 
 
 def test_hrv_reason_names_ms_ln_and_the_range():
@@ -106,9 +104,11 @@ def test_hrv_is_not_judged_while_the_range_forms():
     ("cv", "week_mean", "level"),
     [
         (3.5, 4.09, GREEN),  # at the usual high end: not raised
-        (3.51, 4.09, YELLOW),  # raised while under the mean
-        (3.51, 4.10, GREEN),  # raised, but the average holds at the mean
-        (3.51, 4.12, GREEN),
+        (3.54, 4.09, GREEN),  # shown as 3.5 %: not raised
+        (3.6, 4.09, YELLOW),  # raised while under the mean
+        (3.6, 4.0951, GREEN),  # shown as ln 4.10, the mean: the average holds
+        (3.6, 4.10, GREEN),  # raised, but the average holds at the mean
+        (3.6, 4.12, GREEN),
         (1.0, 4.09, GREEN),
     ],
 )
@@ -120,10 +120,10 @@ def test_hrv_variation_reasons():
     poor = sign(judged(hrv_baseline(None, 4.09, 4.2)), "hrv_variation").reason
     assert poor == (
         "HRV varying 4.2 % over 7 days, usual up to 3.5 %, while the 7-day average is under "
-        "your mean 60 ms: coping poorly"
+        "your mean 60 ms (ln 4.10): coping poorly"
     )
     holding = sign(judged(hrv_baseline(None, 4.12, 4.2)), "hrv_variation").reason
-    assert holding.endswith("but the 7-day average holds at or above your mean")
+    assert holding.endswith("but the 7-day average holds at or above your mean (ln 4.10)")
 
 
 def test_no_variation_sign_without_a_usual_variation():
@@ -140,6 +140,13 @@ def test_no_variation_sign_without_a_usual_variation():
 )
 def test_resting_hr_today_keeps_the_5_and_10_bpm_bands_against_the_60_day_mean(today, level):
     assert sign(judged(rhr=rhr_baseline(today)), "resting_hr").level == level
+
+
+@pytest.mark.parametrize(("mean", "level"), [(47.96, GREEN), (47.94, YELLOW)])
+def test_the_rise_is_judged_as_shown(mean, level):
+    # 53 bpm against a mean shown as 48.0 is "5 above": green; against 47.9, 5.1: yellow
+    normal = RHR_RANGE._replace(mean=mean)
+    assert sign(judged(rhr=rhr_baseline(53, normal=normal)), "resting_hr").level == level
 
 
 def test_resting_hr_reasons():
@@ -165,7 +172,12 @@ def test_resting_hr_without_any_normal_is_not_judged():
 
 @pytest.mark.parametrize(
     ("week_mean", "level", "where"),
-    [(49.0, GREEN, "within"), (49.01, YELLOW, "above"), (46.0, GREEN, "below")],
+    [
+        (49.0, GREEN, "within"),
+        (49.04, GREEN, "within"),  # shown as 49.0
+        (49.1, YELLOW, "above"),
+        (46.0, GREEN, "below"),
+    ],
 )
 def test_resting_hr_trend(week_mean, level, where):
     found = sign(judged(rhr=rhr_baseline(None, week_mean)), "resting_hr_trend")
