@@ -372,6 +372,6 @@ def _resting_hr_lines(rhr: RestingHrBaseline, s: BaselineSettings) -> list[str]:
         )
     if rhr.week.mean is not None:
         lines.append(
-            f"resting HR 7-day average {rounded(rhr.week.mean)} bpm from {rhr.week.readings} readings"
+            f"resting HR 7-day average {rhr.week.mean:.1f} bpm from {rhr.week.readings} readings"
         )
     return lines + list(rhr.notes)

@@ -10,8 +10,8 @@
   ``k = 1 - exp(-1/tau)``. Khepri divides by the weight those days carry,
   ``w_t = w_{t-1} + (1 - w_{t-1}) * k``, so the average covers the days since
   the first logged session instead of assuming the athlete did nothing before
-  the journal began; after a few months ``w_t`` is 1 and the values are the
-  classic ones.
+  the journal began (as REDI does, Moussa et al. 2019); after a few months
+  ``w_t`` is 1 and the values are the classic ones.
 - Form (TSB) = CTL - ATL. Every value is as of the end of a day; the
   morning of day D sees the values as of the end of D - 1 (:func:`form_on`).
 - Form as a percentage of fitness, rounded to 0.1 %, falls in one band
