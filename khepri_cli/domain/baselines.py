@@ -27,6 +27,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from khepri_cli.domain.clock import as_date
+
 
 class BaselineSettings(NamedTuple):
     window_days: int = 60
@@ -295,8 +297,7 @@ def readings_from_checkins(
     """daily_checkins rows -> (HRV readings, resting HR readings); days without a value skipped."""
     hrv, rhr = [], []
     for row in rows:
-        day = row["checkin_date"]
-        day = day if isinstance(day, date) else date.fromisoformat(day)
+        day = as_date(row["checkin_date"])
         if row.get("hrv_ms") is not None:
             hrv.append((day, float(row["hrv_ms"])))
         if row.get("resting_hr") is not None:

@@ -31,6 +31,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from khepri_cli.domain.clock import as_date
+
 MIN_WEEKS, MAX_WEEKS, DEFAULT_WEEKS = 4, 52, 12
 BASE, BUILD, PEAK, TAPER, RECOVERY = "base", "build", "peak", "taper", "recovery"
 
@@ -60,8 +62,8 @@ PHASE_PURPOSE = {
 }
 
 
-def _as_date(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value)
+def clamp_weeks(weeks: int) -> int:
+    return max(MIN_WEEKS, min(MAX_WEEKS, weeks))
 
 
 def plan_length(start: date, goal_date: date | None) -> int:
@@ -70,7 +72,7 @@ def plan_length(start: date, goal_date: date | None) -> int:
         return DEFAULT_WEEKS
     if goal_date <= start:
         raise ValueError(f"the goal's date {goal_date} is not after the plan's start {start}")
-    return max(MIN_WEEKS, min(MAX_WEEKS, (goal_date - start).days // 7))
+    return clamp_weeks((goal_date - start).days // 7)
 
 
 def phase_weeks(total_weeks: int) -> list[tuple[str, int]]:
@@ -119,9 +121,7 @@ def generate_plan(
     draft: bool = False,
 ) -> dict[str, Any]:
     """A new plan in the local form; ``weeks`` (clamped to 4–52) overrides the goal's date."""
-    total = (
-        plan_length(start, goal_date) if weeks is None else max(MIN_WEEKS, min(MAX_WEEKS, weeks))
-    )
+    total = plan_length(start, goal_date) if weeks is None else clamp_weeks(weeks)
     phases, volumes = [], []
     first = 1
     for name, length in phase_weeks(total):
@@ -144,15 +144,17 @@ def generate_plan(
                 }
             )
         first += length
-    target = f" on {goal_date.isoformat()}" if goal_date else ""
+    if goal_title:
+        when = f" on {goal_date.isoformat()}" if goal_date else ""
+        named, description = (
+            f"{total}-week plan: {goal_title}",
+            f"Training plan for {goal_title}{when}",
+        )
+    else:
+        named, description = f"{total}-week plan", f"{total}-week training plan"
     return {
-        "title": title
-        or (f"{total}-week plan: {goal_title}" if goal_title else f"{total}-week plan"),
-        "description": (
-            f"Training plan for {goal_title}{target}"
-            if goal_title
-            else f"{total}-week training plan"
-        ),
+        "title": title or named,
+        "description": description,
         "duration_weeks": total,
         "start_date": start.isoformat(),
         "end_date": (start + timedelta(days=7 * total - 1)).isoformat(),
@@ -235,7 +237,7 @@ class PlanPosition(NamedTuple):
 
 def plan_position(plan: dict[str, Any], day: date) -> PlanPosition | None:
     """``day``'s place in ``plan`` (a local-form row); None outside its dates."""
-    start, end = _as_date(plan["start_date"]), _as_date(plan["end_date"])
+    start, end = as_date(plan["start_date"]), as_date(plan["end_date"])
     if not start <= day <= end:
         return None
     week = (day - start).days // 7 + 1
@@ -271,10 +273,9 @@ def active_plan_on(plans: list[dict[str, Any]], day: date) -> dict[str, Any] | N
     covering = [
         p
         for p in plans
-        if p.get("status") == "active"
-        and _as_date(p["start_date"]) <= day <= _as_date(p["end_date"])
+        if p.get("status") == "active" and as_date(p["start_date"]) <= day <= as_date(p["end_date"])
     ]
-    return max(covering, key=lambda p: _as_date(p["start_date"]), default=None)
+    return max(covering, key=lambda p: as_date(p["start_date"]), default=None)
 
 
 class TimelinePhase(NamedTuple):
@@ -294,7 +295,7 @@ class TimelinePhase(NamedTuple):
 
 def plan_timeline(plan: dict[str, Any], today: date) -> list[TimelinePhase]:
     """The phases with their dates, each marked done, current or upcoming for ``today``."""
-    start = _as_date(plan["start_date"])
+    start = as_date(plan["start_date"])
     found = []
     for phase in plan.get("phases") or []:
         first = start + timedelta(days=7 * (phase["start_week"] - 1))

@@ -35,6 +35,7 @@ import math
 from datetime import date
 from typing import Any
 
+from khepri_cli.domain.clock import as_date
 from khepri_cli.domain.plans import PHASE_INTENSITY
 
 LOCAL_STATUSES = ("draft", "active", "paused", "completed", "cancelled")
@@ -162,10 +163,7 @@ def to_remote(row: dict[str, Any], accepted: tuple[str, ...] = REMOTE_STATUSES) 
     status = remote_status(row.get("status"), accepted)
     if status is None:
         raise ValueError(f"a {row.get('status')} plan stays local until it is activated")
-    start, end = (
-        date.fromisoformat(str(row["start_date"])),
-        date.fromisoformat(str(row["end_date"])),
-    )
+    start, end = as_date(row["start_date"]), as_date(row["end_date"])
     if not weeks_match_dates(start, end, row["duration_weeks"]):
         raise ValueError(
             f"{row['duration_weeks']} weeks do not fit {start} to {end}: the remote refuses "

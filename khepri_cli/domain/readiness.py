@@ -109,6 +109,10 @@ class Sign(NamedTuple):
     level: str
     reason: str
 
+    def to_dict(self) -> dict[str, str]:
+        """As stored in ``ai_recommendation``."""
+        return {"sign": self.name, "level": self.level, "reason": self.reason}
+
 
 class Assessment(NamedTuple):
     level: str
@@ -127,7 +131,7 @@ class Assessment(NamedTuple):
             "generated_at": generated_at,
             "readiness": self.level,
             "advice": self.advice,
-            "signs": [{"sign": s.name, "level": s.level, "reason": s.reason} for s in self.signs],
+            "signs": [s.to_dict() for s in self.signs],
             "baseline": {
                 "resting_hr": self.baseline.resting_hr,
                 "resting_hr_source": self.baseline.resting_hr_source,

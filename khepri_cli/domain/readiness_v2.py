@@ -41,6 +41,7 @@ from khepri_cli.domain.baselines import (
     readings_from_checkins,
     rounded,
 )
+from khepri_cli.domain.clock import as_date
 from khepri_cli.domain.readiness import (
     GREEN,
     RED,
@@ -83,7 +84,7 @@ class Readiness(NamedTuple):
             "source": RUBRIC_SOURCE,
             "rubric_version": self.version,
             "readiness": self.level,
-            "signs": [{"sign": s.name, "level": s.level, "reason": s.reason} for s in self.signs],
+            "signs": [s.to_dict() for s in self.signs],
             "baseline": self.baselines.to_dict(),
         }
 
@@ -97,6 +98,7 @@ def _where(value: float, low: float, high: float, digits: int) -> str:
 
 
 def hrv_signs(baselines: Baselines, rubric: RubricV2 = RUBRIC_V2) -> list[Sign]:
+    """``hrv`` (acute and chronic) and ``hrv_variation``, once the normal range is there."""
     hrv = baselines.hrv
     normal = hrv.normal
     if normal is None or (hrv.today_ms is None and hrv.week.mean is None):
@@ -140,6 +142,7 @@ def hrv_signs(baselines: Baselines, rubric: RubricV2 = RUBRIC_V2) -> list[Sign]:
 
 
 def resting_hr_signs(baselines: Baselines, rubric: RubricV2 = RUBRIC_V2) -> list[Sign]:
+    """``resting_hr`` (today, against the mean or the profile) and ``resting_hr_trend``."""
     rhr = baselines.resting_hr
     signs = []
     reference, _ = rhr.reference
@@ -162,11 +165,6 @@ def resting_hr_signs(baselines: Baselines, rubric: RubricV2 = RUBRIC_V2) -> list
         )
         signs.append(Sign("resting_hr_trend", level, reason))
     return signs
-
-
-def _day_of(row: dict[str, Any]) -> date:
-    day = row["checkin_date"]
-    return day if isinstance(day, date) else date.fromisoformat(day)
 
 
 def assess_v2(
@@ -206,8 +204,8 @@ def judge_day(
     ``history`` holds the athlete's check-ins from :func:`history_start` up to
     the day; a stored row for the day itself is replaced by ``day``.
     """
-    when = _day_of(day)
-    rows = [row for row in history if _day_of(row) != when] + [day]
+    when = as_date(day["checkin_date"])
+    rows = [row for row in history if as_date(row["checkin_date"]) != when] + [day]
     hrv, rhr = readings_from_checkins(rows)
     baselines = personal_baselines(when, hrv, rhr, profile_resting_hr, rubric.baselines)
     return assess_v2(day, baselines, injuries, rubric)
