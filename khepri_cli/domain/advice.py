@@ -33,6 +33,7 @@ from typing import Any, NamedTuple
 
 from khepri_cli.domain.limits import DayLimits, restriction_word
 from khepri_cli.domain.load import BAND_LABELS, DETRAINING, FRESH, HIGH_RISK, NEUTRAL, OPTIMAL, Form
+from khepri_cli.domain.load import SETTINGS as LOAD_SETTINGS
 from khepri_cli.domain.plans import BASE, BUILD, PEAK, TAPER, PlanPosition
 from khepri_cli.domain.plans import RECOVERY as RECOVERY_PHASE
 from khepri_cli.domain.readiness import GREEN, RED, UNKNOWN, YELLOW, Sign
@@ -111,6 +112,10 @@ def _lower(a: str, b: str) -> str:
     return min(a, b, key=INTENSITIES.index)
 
 
+def _harder(a: str, b: str) -> bool:
+    return INTENSITIES.index(a) > INTENSITIES.index(b)
+
+
 def _step_down(intensity: str) -> str:
     return INTENSITIES[max(1, INTENSITIES.index(intensity) - 1)]
 
@@ -141,14 +146,20 @@ def _light_reason(level: str, signs: tuple[Sign, ...] | list[Sign], cap: str) ->
     return Reason("light", f"readiness {level}{f' ({named})' if named else ''}: at most {cap}")
 
 
-def _rest(level: str, signs: Any, form: Form | None, limits: DayLimits) -> Reason | None:
+def _high_risk(form: Form) -> str:
+    return (
+        f"form {form.percent:+.1f} % (high risk, below {LOAD_SETTINGS.bands.high_risk_below:g} %)"
+    )
+
+
+def _rest(
+    level: str, signs: tuple[Sign, ...] | list[Sign], form: Form | None, limits: DayLimits
+) -> Reason | None:
     reds = [s.reason for s in signs if s.level == RED]
     if level == RED and len(reds) >= RED_SIGNS_FOR_REST:
         return Reason("rest", f"{len(reds)} red signs ({'; '.join(reds)}): rest")
     if level == RED and form is not None and form.band == HIGH_RISK:
-        return Reason(
-            "rest", f"a red day with form {form.percent:+.1f} % (high risk, below -30 %): rest"
-        )
+        return Reason("rest", f"a red day with {_high_risk(form)}: rest")
     if (
         limits.training_days is not None
         and limits.weekday is not None
@@ -247,17 +258,11 @@ def advise(
     cap = LIGHT_CAP[level]
     reasons.append(_light_reason(level, signs, cap))
     intensity = _lower(intensity, cap)
-    if (
-        form is not None
-        and form.band == HIGH_RISK
-        and INTENSITIES.index(intensity) > INTENSITIES.index(EASY)
-    ):
+    if form is not None and form.band == HIGH_RISK and _harder(intensity, EASY):
         intensity = EASY
-        reasons.append(
-            Reason("form", f"form {form.percent:+.1f} % (high risk, below -30 %): at most easy")
-        )
+        reasons.append(Reason("form", f"{_high_risk(form)}: at most easy"))
     blocked = limits.intensity_restrictions()
-    if blocked and INTENSITIES.index(intensity) > INTENSITIES.index(EASY):
+    if blocked and _harder(intensity, EASY):
         intensity = EASY
         reasons.append(Reason("restriction", f"injury restriction '{blocked[0]}': at most easy"))
     rest = _rest(level, signs, form, limits)
