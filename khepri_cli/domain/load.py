@@ -202,7 +202,10 @@ def form_on(day: date, sessions: Iterable[Session], settings: LoadSettings = SET
             f"form forming: {history_days} of {settings.min_history_days} days of training history"
         )
         return Form(as_of, end.ctl, end.atl, end.tsb, end.form_percent, None, history_days, note)
-    band = None if end.form_percent is None else settings.bands.band(end.form_percent)
+    if end.form_percent is None:  # sessions logged, but all with a load of 0
+        note = "form: no training load yet"
+        return Form(as_of, end.ctl, end.atl, end.tsb, None, None, history_days, note)
+    band = settings.bands.band(end.form_percent)
     return Form(as_of, end.ctl, end.atl, end.tsb, end.form_percent, band, history_days)
 
 

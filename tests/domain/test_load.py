@@ -150,6 +150,12 @@ def test_form_without_any_session():
     assert found.describe() == "form: no training logged yet"
 
 
+def test_sessions_without_load_have_no_form():
+    found = form_on(DAY, [Session(ago(30), 0, rpe=5), Session(ago(20), 30, rpe=0)])
+    assert found.percent is None and found.band is None
+    assert found.describe() == "form: no training load yet"
+
+
 @pytest.mark.parametrize(("history", "banded"), [(1, False), (13, False), (14, True)])
 def test_form_is_banded_after_14_days_of_history(history, banded):
     sessions = [Session(ago(history), 60, rpe=5)]
