@@ -6,13 +6,25 @@ import json
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from khepri_cli.domain import readiness
 from khepri_cli.domain import recommendation as rec
 from khepri_cli.domain.advice import advise
 from khepri_cli.domain.limits import DayLimits
-from khepri_cli.domain.load import Session, form_on
-from khepri_cli.domain.plans import generate_plan, plan_position
+from khepri_cli.domain.load import (
+    DETRAINING,
+    FRESH,
+    HIGH_RISK,
+    NEUTRAL,
+    OPTIMAL,
+    Form,
+    Session,
+    form_on,
+)
+from khepri_cli.domain.plans import PlanPosition, generate_plan, plan_position
+from khepri_cli.domain.readiness import Sign
 from khepri_cli.domain.readiness_v2 import judge_day
 
 DAY = date(2026, 11, 25)
@@ -255,3 +267,67 @@ def test_odd_content_under_our_key_is_read_without_failing(khepri):
     view = rec.read_recommendation({"khepri": khepri})
     assert view.origin == rec.KHEPRI and view.readiness == "unknown"
     assert all(isinstance(line, str) for line in view.baseline_lines + view.reasons)
+
+
+# -- whatever the day, what we store is read by the app -----------------------------------
+
+signs_strategy = st.lists(
+    st.builds(
+        Sign,
+        st.sampled_from(["sleep", "energy", "hrv", "injury"]),
+        st.sampled_from(["green", "yellow", "red"]),
+        st.text(max_size=20),
+    ),
+    max_size=5,
+)
+forms = st.one_of(
+    st.none(),
+    st.builds(
+        lambda band, percent: Form(DAY, 50.0, 55.0, -5.0, percent, band, 30),
+        st.sampled_from([None, HIGH_RISK, OPTIMAL, NEUTRAL, FRESH, DETRAINING]),
+        st.floats(-80, 80),
+    ),
+)
+positions = st.one_of(
+    st.none(),
+    st.builds(
+        PlanPosition,
+        st.just(DAY),
+        st.integers(1, 52),
+        st.integers(4, 52),
+        st.sampled_from([None, "base", "build", "peak", "taper", "recovery", "other"]),
+        st.sampled_from([None, "threshold_work", "race_specific", "vo2max"]),
+        st.integers(1, 25),
+        st.integers(1, 25),
+        st.none(),
+        st.one_of(st.none(), st.floats(0, 2)),
+        st.booleans(),
+    ),
+)
+limits_strategy = st.builds(
+    DayLimits,
+    st.sampled_from([None, "monday", "sunday"]),
+    st.one_of(st.none(), st.integers(0, 300)),
+    st.lists(st.sampled_from(["no_running", "cycling", "no_intervals", "jumping"])).map(tuple),
+    st.one_of(st.none(), st.frozensets(st.sampled_from(["pool", "gym", "running_shoes"]))),
+    st.just("today's equipment"),
+    st.one_of(st.none(), st.lists(st.sampled_from(["monday", "friday"])).map(tuple)),
+    st.one_of(st.none(), st.floats(0, 20)),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(["green", "yellow", "red", "unknown"]),
+    signs_strategy,
+    forms,
+    positions,
+    limits_strategy,
+)
+def test_every_advice_we_store_is_read_by_the_app(level, signs, form, position, limits):
+    judged, *_ = a_judged_day()
+    advice = advise(level, signs, form, position, limits)
+    stored = rec.build_recommendation(judged, advice, STAMP, form, position)
+    assert rec.app_can_read(stored)
+    assert json.loads(json.dumps(stored)) == stored
+    assert rec.read_recommendation(stored).duration == advice.minutes >= 0
