@@ -27,7 +27,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from khepri_cli.domain.clock import as_date
+from khepri_cli.domain.days import ONE_DAY, as_date
 
 
 class BaselineSettings(NamedTuple):
@@ -39,7 +39,6 @@ class BaselineSettings(NamedTuple):
 
 
 SETTINGS = BaselineSettings()
-ONE_DAY = timedelta(days=1)
 
 
 class NormalRange(NamedTuple):

@@ -47,11 +47,6 @@ def touch_timestamp(previous: str | None) -> str:
     return format_timestamp(now)
 
 
-def as_date(value: date | str) -> date:
-    """A journal day given as a ``date`` or as stored, ``YYYY-MM-DD``."""
-    return value if isinstance(value, date) else date.fromisoformat(value)
-
-
 def parse_timestamp(text: str) -> datetime:
     """Any ISO 8601 timestamp with an offset (``Z`` allowed) -> aware UTC datetime."""
     moment = datetime.fromisoformat(str(text).strip().replace("Z", "+00:00").replace(" ", "T"))

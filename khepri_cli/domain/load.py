@@ -27,6 +27,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from khepri_cli.domain.days import ONE_DAY
+
 SESSION_RPE, TSS = "session_rpe", "tss"
 HIGH_RISK, OPTIMAL, NEUTRAL, FRESH, DETRAINING = (
     "high_risk",
@@ -42,7 +44,6 @@ BAND_LABELS = {
     FRESH: "fresh",
     DETRAINING: "detraining",
 }
-ONE_DAY = timedelta(days=1)
 
 
 class FormBands(NamedTuple):

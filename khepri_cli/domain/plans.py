@@ -31,7 +31,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from khepri_cli.domain.clock import as_date
+from khepri_cli.domain.days import as_date
 
 MIN_WEEKS, MAX_WEEKS, DEFAULT_WEEKS = 4, 52, 12
 BASE, BUILD, PEAK, TAPER, RECOVERY = "base", "build", "peak", "taper", "recovery"

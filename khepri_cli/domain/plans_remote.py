@@ -35,7 +35,7 @@ import math
 from datetime import date
 from typing import Any
 
-from khepri_cli.domain.clock import as_date
+from khepri_cli.domain.days import as_date
 from khepri_cli.domain.plans import PHASE_INTENSITY
 
 LOCAL_STATUSES = ("draft", "active", "paused", "completed", "cancelled")

@@ -41,7 +41,7 @@ from khepri_cli.domain.baselines import (
     readings_from_checkins,
     rounded,
 )
-from khepri_cli.domain.clock import as_date
+from khepri_cli.domain.days import as_date
 from khepri_cli.domain.readiness import (
     GREEN,
     RED,
