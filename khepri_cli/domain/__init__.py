@@ -1,1 +1,1 @@
-"""Pure rules of the journal: readiness rubric, units, dates. No I/O, no UI."""
+"""Pure rules of the journal: readiness and baselines, load, plans, advice, units, dates. No I/O, no UI."""

@@ -109,6 +109,10 @@ class Sign(NamedTuple):
     level: str
     reason: str
 
+    def to_dict(self) -> dict[str, str]:
+        """As stored in ``ai_recommendation``."""
+        return {"sign": self.name, "level": self.level, "reason": self.reason}
+
 
 class Assessment(NamedTuple):
     level: str
@@ -127,7 +131,7 @@ class Assessment(NamedTuple):
             "generated_at": generated_at,
             "readiness": self.level,
             "advice": self.advice,
-            "signs": [{"sign": s.name, "level": s.level, "reason": s.reason} for s in self.signs],
+            "signs": [s.to_dict() for s in self.signs],
             "baseline": {
                 "resting_hr": self.baseline.resting_hr,
                 "resting_hr_source": self.baseline.resting_hr_source,
@@ -175,15 +179,9 @@ def _num(value: float) -> str:
     return f"{value:g}"
 
 
-def assess(
-    day: dict[str, Any],
-    baseline: Baseline = Baseline(),
-    injuries: list[Injury] | tuple[Injury, ...] = (),
-    rubric: Rubric = RUBRIC,
-) -> Assessment:
-    """Judge one day. ``day`` holds daily_checkins columns; missing values are not judged."""
+def subjective_signs(day: dict[str, Any], rubric: Rubric = RUBRIC) -> list[Sign]:
+    """Sleep, energy, stress and soreness signs: the same in every rubric version."""
     signs: list[Sign] = []
-
     quality, hours = day.get("sleep_quality"), day.get("sleep_hours")
     if quality is not None:
         level = rubric.sleep_quality.level(quality)
@@ -207,6 +205,39 @@ def assess(
     for area, score in sorted((day.get("soreness_areas") or {}).items()):
         level = rubric.soreness.level(score)
         signs.append(Sign("soreness", level, f"{area.replace('_', ' ')} soreness {score}/10"))
+    return signs
+
+
+def injury_signs(
+    injuries: list[Injury] | tuple[Injury, ...], rubric: Rubric = RUBRIC
+) -> list[Sign]:
+    """One sign per active injury, naming it and the activities to avoid."""
+    signs = []
+    for injury in injuries:
+        where = (injury.body_part or "").replace("_", " ")
+        detail = ", ".join(part for part in (where, injury.severity) if part)
+        reason = f"injury: {injury.title}" + (f" ({detail})" if detail else "")
+        if injury.restrictions:
+            reason += "; avoid " + ", ".join(r.replace("_", " ") for r in injury.restrictions)
+        signs.append(Sign("injury", rubric.injury_level, reason))
+    return signs
+
+
+def worst_level(signs: list[Sign] | tuple[Sign, ...]) -> str:
+    """The day's light: any red sign makes it red, else any yellow; nothing judged is unknown."""
+    if not signs:
+        return UNKNOWN
+    return max(signs, key=lambda s: _RANK[s.level]).level
+
+
+def assess(
+    day: dict[str, Any],
+    baseline: Baseline = Baseline(),
+    injuries: list[Injury] | tuple[Injury, ...] = (),
+    rubric: Rubric = RUBRIC,
+) -> Assessment:
+    """Judge one day. ``day`` holds daily_checkins columns; missing values are not judged."""
+    signs = subjective_signs(day, rubric)
 
     rhr = day.get("resting_hr")
     if rhr is not None and baseline.resting_hr is not None:
@@ -228,27 +259,22 @@ def assess(
             reason = f"HRV {_num(hrv)} ms, at or above your normal {_num(baseline.hrv_ms)}"
         signs.append(Sign("hrv", level, reason))
 
-    for injury in injuries:
-        where = (injury.body_part or "").replace("_", " ")
-        detail = ", ".join(part for part in (where, injury.severity) if part)
-        reason = f"injury: {injury.title}" + (f" ({detail})" if detail else "")
-        if injury.restrictions:
-            reason += "; avoid " + ", ".join(r.replace("_", " ") for r in injury.restrictions)
-        signs.append(Sign("injury", rubric.injury_level, reason))
+    signs += injury_signs(injuries, rubric)
+    return Assessment(worst_level(signs), signs, baseline)
 
-    if not signs:
-        return Assessment(UNKNOWN, [], baseline)
-    worst = max(signs, key=lambda s: _RANK[s.level]).level
-    return Assessment(worst, signs, baseline)
+
+def is_active_on(constraint: Any, day: date) -> bool:
+    """An active constraint whose dates cover ``day`` (no end date means ongoing)."""
+    if constraint.status != "active" or constraint.start_date > day:
+        return False
+    return constraint.end_date is None or constraint.end_date >= day
 
 
 def injuries_on(day: date, constraints: list[Any]) -> list[Injury]:
     """Active injury constraints that cover ``day`` (models of the constraints table)."""
     found = []
     for c in constraints:
-        if c.constraint_type != "injury" or c.status != "active":
-            continue
-        if c.start_date > day or (c.end_date is not None and c.end_date < day):
+        if c.constraint_type != "injury" or not is_active_on(c, day):
             continue
         found.append(
             Injury(
