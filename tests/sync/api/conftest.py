@@ -13,6 +13,16 @@
 * ``http``: a minimal client (``http.client`` of the standard library) bound
   to the stand-in, that sends the publishable key unless told otherwise, so
   tests show exactly which headers go out.
+
+For Khepri's own client (``khepri_cli.sync.supabase_api``):
+
+* ``configured``: the stand-in configured the way a user does it, with
+  ``SUPABASE_URL`` and ``SUPABASE_PUBLISHABLE_KEY`` in the environment;
+  returns the stand-in.
+* ``pauses``: the waits between retries, recorded instead of slept.
+* ``project(standin, key="publishable")``: a checked ``Project`` for a key.
+* ``ada``: a user ``ada@example.com`` / ``pw123456`` of the stand-in, logged in
+  through ``khepri login`` (journal with a profile), as ``Ada(user_id, khepri)``.
 """
 
 from __future__ import annotations
@@ -123,6 +133,48 @@ def add_athlete(http: Http, token: str, user_id: str, **values) -> str:
     )
     assert reply.status == 201, reply.body
     return reply.json[0]["id"]
+
+
+@pytest.fixture
+def configured(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn:
+    """The stand-in as the configured project: its URL and publishable key in the environment."""
+    monkeypatch.setenv("SUPABASE_URL", standin.url)
+    monkeypatch.setenv("SUPABASE_PUBLISHABLE_KEY", standin.keys.publishable)
+    return standin
+
+
+@pytest.fixture
+def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The client's waits between retries, recorded instead of slept."""
+    from khepri_cli.sync.supabase_api import http as client_http
+
+    waited: list[float] = []
+    monkeypatch.setattr(client_http, "pause", waited.append)
+    return waited
+
+
+def project(standin: StandIn, key: str = "publishable"):
+    """A checked Project for the stand-in with one of its keys."""
+    from khepri_cli.sync.supabase_api.project import Project, check_key
+
+    return Project(standin.url, check_key(getattr(standin.keys, key)))
+
+
+PASSWORD = "pw123456"
+
+
+@dataclass
+class Ada:
+    user_id: str
+    khepri: Any  # tests/conftest.py's Khepri driver
+
+
+@pytest.fixture
+def ada(configured: StandIn, athlete) -> Ada:
+    """ada@example.com, logged in with 'khepri login' on a journal with a profile."""
+    user_id = configured.create_user("ada@example.com", PASSWORD)
+    athlete.ok("login", "--email", "ada@example.com", "--password-stdin", input=PASSWORD + "\n")
+    return Ada(user_id, athlete)
 
 
 @pytest.fixture
