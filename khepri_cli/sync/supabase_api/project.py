@@ -145,7 +145,7 @@ def check_key(text: str, field_name: str = "key") -> ApiKey:
     value = text.strip()
     kind = _key_kind(value)
     if kind is None:
-        shown = value[:15] + "…" if len(value) > 15 else value
+        shown = value[:4] + "…" if len(value) > 4 else "…"  # never enough of a secret to use
         raise InvalidInput(field_name, shown, _KEY_HELP)
     return ApiKey(value, kind)
 
