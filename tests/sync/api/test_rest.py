@@ -83,7 +83,7 @@ def test_select_filters_and_pages_by_id_under_the_projects_max_rows(api, configu
     athlete_id = remote_athlete(api)
     api.rest.upsert(
         "goals",
-        GOAL_COLUMNS + ["perf_target_value"],
+        [*GOAL_COLUMNS, "perf_target_value"],
         encoded(goals(athlete_id, 10, perf_target_value=12.35)),
     )
     configured.rest.max_rows = 4  # the project answers at most 4 rows, whatever is asked
@@ -145,7 +145,7 @@ def test_a_413_splits_the_batch_and_lowers_the_limit_for_the_rest(api, configure
     rows = goals(athlete_id, 16, description="x" * 200)
     configured.max_body_bytes = 1500  # about five of these rows
     configured.log.clear()
-    assert api.rest.upsert("goals", GOAL_COLUMNS + ["description"], encoded(rows)) == 16
+    assert api.rest.upsert("goals", [*GOAL_COLUMNS, "description"], encoded(rows)) == 16
     statuses = [e.status for e in configured.log.all()]
     assert statuses[0] == 413 and statuses.count(201) >= 4
     assert all(len(e.body) <= 1500 for e in configured.log.all() if e.status == 201)
@@ -158,7 +158,7 @@ def test_one_row_over_the_limit_is_named(api, configured):
     (row,) = goals(athlete_id, 1, description="x" * 3000)
     configured.max_body_bytes = 1000
     with pytest.raises(ApiError) as failed:
-        api.rest.upsert("goals", GOAL_COLUMNS + ["description"], encoded([row]))
+        api.rest.upsert("goals", [*GOAL_COLUMNS, "description"], encoded([row]))
     assert failed.value.kind == base.TOO_LARGE
     assert failed.value.message.startswith(f"goals row {row['id']} alone (")
     assert failed.value.message.endswith(
