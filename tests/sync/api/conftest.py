@@ -16,9 +16,12 @@
 
 For Khepri's own client (``khepri_cli.sync.supabase_api``):
 
-* ``configured``: the stand-in configured the way a user does it, with
+* ``configured``: a stand-in configured the way a user does it, with
   ``SUPABASE_URL`` and ``SUPABASE_PUBLISHABLE_KEY`` in the environment;
-  returns the stand-in.
+  returns the stand-in. It is one stand-in for the whole run, emptied and
+  reset before each test (creating and dropping a database per test costs a
+  second); a test that changes the schema fails at teardown and must use a
+  database of its own: override ``configured`` with ``configure(standin, ...)``.
 * ``pauses``: the waits between retries, recorded instead of slept.
 * ``project(standin, key="publishable")``: a checked ``Project`` for a key.
 * ``ada``: a user ``ada@example.com`` / ``pw123456`` of the stand-in, logged in
@@ -135,12 +138,54 @@ def add_athlete(http: Http, token: str, user_id: str, **values) -> str:
     return reply.json[0]["id"]
 
 
-@pytest.fixture
-def configured(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn:
-    """The stand-in as the configured project: its URL and publishable key in the environment."""
+@pytest.fixture(scope="session")
+def shared_standin(pg_server_url: str) -> Iterator[StandIn]:
+    """One stand-in project for the run, for tests that leave its schema as it is."""
+    from ..conftest import fresh_database
+
+    with fresh_database(pg_server_url) as url:
+        prepare_database(url)
+        with StandIn(url) as server:
+            yield server
+
+
+def reset(standin: StandIn) -> None:
+    """No users, no rows, no faults, an empty log and the default settings."""
+    import psycopg
+
+    from .auth_users import AuthSettings
+
+    with psycopg.connect(standin.pg_url, autocommit=True) as conn:
+        conn.execute(
+            "TRUNCATE auth.users, public.athletes, public.goals, public.constraints, "
+            "public.daily_checkins, public.training_plans CASCADE"
+        )
+    standin.faults.clear()
+    standin.log.clear()
+    standin.auth.settings = AuthSettings()
+    standin.clock.offset = 0.0
+    standin.max_body_bytes = None
+    standin.openapi_refusal = "measured"
+    standin.rest.max_rows = 1000
+    standin.rest.safeupdate = False
+
+
+def configure(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn:
+    """Make ``standin`` the configured project: its URL and publishable key in the environment."""
     monkeypatch.setenv("SUPABASE_URL", standin.url)
     monkeypatch.setenv("SUPABASE_PUBLISHABLE_KEY", standin.keys.publishable)
     return standin
+
+
+@pytest.fixture
+def configured(shared_standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> Iterator[StandIn]:
+    """The shared stand-in, emptied, as the configured project (see the module docstring)."""
+    reset(shared_standin)
+    schema = {name: list(t.columns) for name, t in shared_standin.rest.cache.tables.items()}
+    yield configure(shared_standin, monkeypatch)
+    shared_standin.reload_schema()
+    after = {name: list(t.columns) for name, t in shared_standin.rest.cache.tables.items()}
+    assert after == schema, "this test changed the shared stand-in's schema: give it its own"
 
 
 @pytest.fixture

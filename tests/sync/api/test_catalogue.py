@@ -5,15 +5,22 @@ in the catalogue shape the PostgreSQL way produces: ``{table: {column: type or N
 from __future__ import annotations
 
 import psycopg
+import pytest
 
 from khepri_cli.schema import TABLES
 from khepri_cli.sync.supabase_api.catalogue import openapi_catalogue
 from khepri_cli.sync.supabase_api.client import open_api
 from khepri_cli.sync.supabase_api.http import Connection
 
-from .conftest import project
+from .conftest import configure, project
 
 WANTED = {table.name: list(table.column_names) for table in TABLES}
+
+
+@pytest.fixture
+def configured(standin, monkeypatch):
+    """These tests change the schema: a stand-in on a database of their own."""
+    return configure(standin, monkeypatch)
 
 
 def alter(standin, *statements: str) -> None:
