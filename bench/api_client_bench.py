@@ -5,7 +5,9 @@ Each candidate is imported in a new interpreter, interleaved with the others
 shown next to ``python -c pass`` and ``import typer`` from the same run:
 
   * ``http.client`` + ``ssl`` + ``json``      the standard library alone
-  * ``httpx``                                 the HTTP client Khepri uses
+  * ``httpx``                                 the HTTP client Khepri uses, imported plainly
+                                              (next to Khepri it loads its own command line:
+                                              click, rich, pygments) and as Khepri imports it
   * ``khepri_cli.sync.supabase_api.client``   Khepri's whole API client (httpx included)
   * ``supabase_auth``, ``postgrest``, both    the official clients (pydantic, pyjwt, ...)
 
@@ -29,6 +31,7 @@ OURS = {
     "import typer": "import typer",
     "http.client + ssl + json": "import http.client, ssl, json",
     "httpx": "import httpx",
+    "httpx, its command line skipped": "import sys; sys.modules['httpx._main'] = None; import httpx",
     "khepri's API client": "import khepri_cli.sync.supabase_api.client",
 }
 OFFICIAL = {

@@ -19,13 +19,12 @@ from __future__ import annotations
 import random
 import socket
 import ssl
+import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
-
-import httpx
 
 from khepri_cli import __version__
 from khepri_cli.sync.supabase_api.errors import (
@@ -37,6 +36,12 @@ from khepri_cli.sync.supabase_api.errors import (
 )
 from khepri_cli.sync.supabase_api.project import Project
 from khepri_cli.sync.transports import base
+
+# httpx imports its own command line (click, rich, pygments) whenever those are installed, as
+# they are next to Khepri: that doubled the import (bench/api_client_bench.py). Khepri never
+# runs it; marked absent, httpx skips it.
+sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+import httpx  # noqa: E402
 
 CLIENT_INFO = f"khepri-cli/{__version__}"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
