@@ -182,6 +182,8 @@ def _classify(
         )
     if code in ("user_already_exists", "email_exists"):
         return base.REJECTED, f"cannot {what}: this email is already registered; {RUN_LOGIN}"
+    if code in ("weak_password", "validation_failed", "email_address_invalid"):
+        return base.REJECTED, f"cannot {what}: {said}"
     if code in ("over_request_rate_limit", "over_email_send_rate_limit"):
         return base.RATE_LIMITED, f"cannot {what}: {said}; wait a while and try again"
     if code == "42501" or status == 403:

@@ -139,6 +139,7 @@ def _acquire(fd: int, path: Path, wait: float) -> None:
             else:  # pragma: no cover - Windows
                 import msvcrt
 
+                os.lseek(fd, 0, os.SEEK_SET)
                 msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
             return
         except OSError:

@@ -176,17 +176,21 @@ def configured(cwd: Path | None = None) -> dict[str, Setting]:
     """The url and key as they resolve now (missing ones left out); nothing is checked."""
     dotenv_path = (cwd or Path.cwd()) / ".env"
     dotenv = read_dotenv(dotenv_path)
-    saved_path = config_path()
-    saved = files.read_private_json(saved_path) or {}
     found: dict[str, Setting] = {}
     for name, env_names in (("url", (URL_ENV,)), ("key", KEY_ENVS)):
         candidates = [(os.environ.get(e), e) for e in env_names]
         candidates += [(dotenv.get(e), f"{e} in {dotenv_path.name}") for e in env_names]
-        candidates.append((saved.get(name), f"saved in {saved_path}"))
         for value, source in candidates:
-            if isinstance(value, str) and value.strip():
+            if value and value.strip():
                 found[name] = Setting(name, value.strip(), source)
                 break
+    if len(found) < len(SETTINGS):  # the saved file is read only when it is needed
+        saved_path = config_path()
+        saved = files.read_private_json(saved_path) or {}
+        for name in SETTINGS:
+            value = saved.get(name)
+            if name not in found and isinstance(value, str) and value.strip():
+                found[name] = Setting(name, value.strip(), f"saved in {saved_path}")
     return found
 
 

@@ -186,3 +186,11 @@ def test_a_config_file_others_can_read_is_refused(khepri, khepri_home):
     run = khepri("config")
     assert run.exit_code == 1
     assert f"{path} can be read by other users (mode 0644)" in run.stderr
+
+
+def test_the_saved_file_is_not_read_when_the_environment_has_both(khepri, khepri_home, monkeypatch):
+    khepri.ok("config", "set", "url", "https://abcd.supabase.co")
+    (khepri_home / ".config" / "khepri" / "config.json").chmod(0o644)
+    monkeypatch.setenv("SUPABASE_URL", "https://env.supabase.co")
+    monkeypatch.setenv("SUPABASE_PUBLISHABLE_KEY", PUBLISHABLE_KEY)
+    assert resolve_project().url == "https://env.supabase.co"

@@ -270,6 +270,31 @@ def test_signup_with_email_confirmation_says_what_to_do(configured, athlete, khe
     assert not session_path(khepri_home).exists()
 
 
+def test_signup_refusals_are_one_line(configured, athlete):
+    configured.create_user(EMAIL, PASSWORD)
+    taken = athlete("signup", "--email", EMAIL, "--password-stdin", input="pw654321\n")
+    assert (taken.exit_code, taken.stderr) == (
+        1,
+        "khepri: error: cannot sign up: this email is already registered; run 'khepri login'\n",
+    )
+    weak = athlete("signup", "--email", "new@example.com", "--password-stdin", input="pw\n")
+    assert weak.stderr == (
+        "khepri: error: cannot sign up: Password should be at least 6 characters.\n"
+    )
+
+
+def test_login_on_a_terminal_asks_with_the_password_hidden(configured, athlete, monkeypatch):
+    from khepri_cli.cli.state import AppState
+
+    configured.create_user(EMAIL, PASSWORD)
+    monkeypatch.setattr(AppState, "interactive", property(lambda self: True))
+    run = athlete("login", input=f"{EMAIL}\n{PASSWORD}\n")
+    assert run.exit_code == 0, run.output
+    assert "Email: " in run.output and "Password: " in run.output
+    assert PASSWORD not in run.output  # typed, never echoed
+    assert configured.log.all()[0].json == {"email": EMAIL, "password": PASSWORD}
+
+
 def test_signup_where_the_project_allows_none(configured, athlete):
     configured.auth.settings.signup_enabled = False
     run = athlete("signup", "--email", "new@example.com", "--password-stdin", input="pw654321\n")
