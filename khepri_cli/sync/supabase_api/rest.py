@@ -111,11 +111,16 @@ class RestApi:
             last = page[-1]["id"]
 
     def select_in(
-        self, table: str, columns: Sequence[str], column: str, values: Sequence[str]
+        self,
+        table: str,
+        columns: Sequence[str],
+        column: str,
+        values: Sequence[str],
+        filters: Params = (),
     ) -> Iterator[list[dict]]:
-        """Pages of the rows whose ``column`` is one of ``values`` (id lists split by URL size)."""
+        """Pages of the rows whose ``column`` is one of ``values`` (lists split by URL size)."""
         for chunk in self._url_chunks(values):
-            yield from self.select(table, columns, [in_(column, chunk)])
+            yield from self.select(table, columns, [*filters, in_(column, chunk)])
 
     def probe(self, table: str, columns: Sequence[str]) -> None:
         """``select=<columns>&limit=0``: fails (SCHEMA) if the table or a column is missing."""

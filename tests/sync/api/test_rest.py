@@ -126,6 +126,9 @@ def test_select_in_and_delete_split_long_id_lists_by_url_size(api, configured):
     assert sorted(found) == sorted(ids)
     reads = configured.log.matching("GET", "/rest/v1/goals")
     assert [len(r.query["id"][0].split(",")) for r in reads] == [5, 5, 2]
+    mine = api.rest.select_in("goals", ["title"], "id", ids[:3], [eq("athlete_id", athlete_id)])
+    assert len([r for page in mine for r in page]) == 3
+    assert configured.log.all()[-1].query["athlete_id"] == [f"eq.{athlete_id}"]
 
     configured.log.clear()
     assert api.rest.delete("goals", [*ids, str(uuid.uuid4())]) == 12
