@@ -1,8 +1,11 @@
 """Fixtures for tests that talk to a Supabase project over its HTTP API.
 
-* ``standin``: a started ``StandIn`` on a fresh test database (``pg_url`` of
-  tests/sync/conftest.py, with Khepri's schema and the stand-in's Auth tables),
-  stopped after the test. ``standin.url`` is the project URL;
+* ``standin``: a started ``StandIn`` (one for the whole run, on its own test
+  database with Khepri's schema and the stand-in's Auth tables), emptied of
+  users and rows and reset to its defaults before each test: creating and
+  dropping a database per test costs about a second. A test that changes the
+  schema fails at teardown; it takes ``own_standin`` instead, on a database
+  of its own. ``standin.url`` is the project URL;
   ``standin.keys.publishable`` / ``.secret`` / ``.anon`` / ``.service_role``
   its keys; ``standin.create_user(email, password)`` adds a user;
   ``standin.auth.settings`` the Auth configuration (sign-ups, confirmation,
@@ -16,12 +19,10 @@
 
 For Khepri's own client (``khepri_cli.sync.supabase_api``):
 
-* ``configured``: a stand-in configured the way a user does it, with
+* ``configured``: the stand-in configured the way a user does it, with
   ``SUPABASE_URL`` and ``SUPABASE_PUBLISHABLE_KEY`` in the environment;
-  returns the stand-in. It is one stand-in for the whole run, emptied and
-  reset before each test (creating and dropping a database per test costs a
-  second); a test that changes the schema fails at teardown and must use a
-  database of its own: override ``configured`` with ``configure(standin, ...)``.
+  returns the stand-in. A module whose tests change the schema overrides it
+  with ``configure(own_standin, monkeypatch)``.
 * ``pauses``: the waits between retries, recorded instead of slept.
 * ``project(standin, key="publishable")``: a checked ``Project`` for a key.
 * ``ada``: a user ``ada@example.com`` / ``pw123456`` of the stand-in, logged in
@@ -140,7 +141,7 @@ def add_athlete(http: Http, token: str, user_id: str, **values) -> str:
 
 @pytest.fixture(scope="session")
 def shared_standin(pg_server_url: str) -> Iterator[StandIn]:
-    """One stand-in project for the run, for tests that leave its schema as it is."""
+    """One stand-in project for the run (tests take it through ``standin``)."""
     from ..conftest import fresh_database
 
     with fresh_database(pg_server_url) as url:
@@ -178,14 +179,9 @@ def configure(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn:
 
 
 @pytest.fixture
-def configured(shared_standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> Iterator[StandIn]:
-    """The shared stand-in, emptied, as the configured project (see the module docstring)."""
-    reset(shared_standin)
-    schema = {name: list(t.columns) for name, t in shared_standin.rest.cache.tables.items()}
-    yield configure(shared_standin, monkeypatch)
-    shared_standin.reload_schema()
-    after = {name: list(t.columns) for name, t in shared_standin.rest.cache.tables.items()}
-    assert after == schema, "this test changed the shared stand-in's schema: give it its own"
+def configured(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn:
+    """The stand-in as the configured project (see the module docstring)."""
+    return configure(standin, monkeypatch)
 
 
 @pytest.fixture
@@ -222,9 +218,23 @@ def ada(configured: StandIn, athlete) -> Ada:
     return Ada(user_id, athlete)
 
 
+def _columns(standin: StandIn) -> dict[str, list[str]]:
+    return {name: list(table.columns) for name, table in standin.rest.cache.tables.items()}
+
+
 @pytest.fixture
-def standin(pg_url: str) -> Iterator[StandIn]:
-    """A running stand-in project on a fresh database with Khepri's schema."""
+def standin(shared_standin: StandIn) -> Iterator[StandIn]:
+    """The run's stand-in project, emptied and reset to its defaults."""
+    reset(shared_standin)
+    schema = _columns(shared_standin)
+    yield shared_standin
+    shared_standin.reload_schema()
+    assert _columns(shared_standin) == schema, "the test changed the schema: use own_standin"
+
+
+@pytest.fixture
+def own_standin(pg_url: str) -> Iterator[StandIn]:
+    """A stand-in project on a fresh database of its own, for a test that changes the schema."""
     prepare_database(pg_url)
     with StandIn(pg_url) as server:
         yield server

@@ -18,9 +18,9 @@ WANTED = {table.name: list(table.column_names) for table in TABLES}
 
 
 @pytest.fixture
-def configured(standin, monkeypatch):
+def configured(own_standin, monkeypatch):
     """These tests change the schema: a stand-in on a database of their own."""
-    return configure(standin, monkeypatch)
+    return configure(own_standin, monkeypatch)
 
 
 def alter(standin, *statements: str) -> None:
