@@ -6,9 +6,28 @@ Fixtures:
   (default ``postgresql://postgres@127.0.0.1:5432/postgres``). When it cannot be
   reached the test is skipped, or fails when ``KHEPRI_REQUIRE_POSTGRES=1`` (CI).
 * ``pg_url``: a new database ``khepri_test_<random>`` with the test ``auth``
-  schema (``supabase_auth.sql``) and Khepri's schema from the installed package
-  applied; dropped again after the test.
+  schema (``supabase_auth.sql``) and every Khepri migration from the installed
+  package applied; dropped again after the test.
 * ``pg_empty_url``: the same without Khepri's schema, like a new Supabase project.
+* ``pg_live_url``: the live Khepri backend as ``upstream.md`` describes it
+  (``live_khepri_schema.sql``, every step up to 14).
+* ``pg_at_step``: a factory; ``pg_at_step(n)`` is a new database at step ``n``
+  (1..14) of upstream.md's "How the backend grew"; step 1 is the seed, i.e.
+  Khepri's first migration.
+* ``pg_databases`` (session): the factory behind them all.
+
+Building a database by running the auth stand-in and the schema costs more
+than copying one, so each kind of database (``build_sql``) is built by its SQL
+only once per test session; from its second use on, the kind has a template
+database ``khepri_tpl_<epoch>_<random>_<kind>`` and every test gets
+``CREATE DATABASE ... TEMPLATE`` of it. The copy for the next test is made in
+a background thread while a test runs, and used databases are dropped there
+too. Nobody may be connected to a template while it is copied, so a built
+template refuses connections (``ALLOW_CONNECTIONS false``). Names are random
+per session, so two test sessions on one server never share a database or a
+template; roles are cluster-wide, and ``supabase_auth.sql`` creates them
+race-free. Everything is dropped when the session ends; a template left
+behind by a crashed session is dropped by a later session after a day.
 
 Helpers (import them with ``from .conftest import make_user, acting_as``):
 
@@ -16,15 +35,20 @@ Helpers (import them with ``from .conftest import make_user, acting_as``):
 * ``acting_as(conn, user_id, role="authenticated")`` runs a block the way
   PostgREST runs a request: ``SET LOCAL ROLE`` plus the JWT claims, in one
   transaction that is rolled back when the block fails.
+* ``live_schema_steps()`` is ``live_khepri_schema.sql`` cut into its steps.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +59,10 @@ if TYPE_CHECKING:
 
 DEFAULT_SERVER_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 AUTH_SQL = Path(__file__).with_name("supabase_auth.sql")
+LIVE_SQL = Path(__file__).with_name("live_khepri_schema.sql")
+LIVE_STEPS = range(1, 15)  # upstream.md: step 1 is the seed, 14 the live backend of April 2026
+TEMPLATE_PREFIX = "khepri_tpl_"
+STALE_TEMPLATE_SECONDS = 24 * 3600
 
 
 def _unavailable(reason: str) -> None:
@@ -71,46 +99,196 @@ def database_url(server_url: str, dbname: str) -> str:
     return make_conninfo(**params)
 
 
-@contextmanager
-def fresh_database(server_url: str, *, khepri_schema: bool = True) -> Iterator[str]:
-    """A new database ``khepri_test_<random>`` with the auth stand-in (and Khepri's schema).
+_STEP = re.compile(r"^-- step (\d+):", re.MULTILINE)
 
-    Dropped again afterwards, even if connections are still open.
+
+def live_schema_steps() -> tuple[str, dict[int, str]]:
+    """``live_khepri_schema.sql`` as its prelude and its steps 2..14, each SQL of its own."""
+    text = LIVE_SQL.read_text(encoding="utf-8")
+    marks = list(_STEP.finditer(text))
+    steps = {
+        int(mark.group(1)): text[mark.start() : nxt.start() if nxt else len(text)]
+        for mark, nxt in zip(marks, [*marks[1:], None], strict=True)
+    }
+    assert sorted(steps) == list(LIVE_STEPS)[1:], sorted(steps)
+    return text[: marks[0].start()], steps
+
+
+def build_sql(kind: str) -> list[str]:
+    """The SQL that makes a new database into ``kind``, in order.
+
+    ``empty``: the auth stand-in; ``khepri``: plus every Khepri migration;
+    ``step<N>``: the auth stand-in, the first migration and live steps 2..N;
+    ``live``: ``step14``.
     """
-    import psycopg
-    from psycopg import sql
+    from khepri_cli.sql import initial_schema, whole_schema
 
-    from khepri_cli.sql import initial_schema
+    auth = AUTH_SQL.read_text(encoding="utf-8")
+    if kind == "empty":
+        return [auth]
+    if kind == "khepri":
+        return [auth, whole_schema()]
+    if kind == "live":
+        kind = f"step{LIVE_STEPS[-1]}"
+    match = re.fullmatch(r"step(\d+)", kind)
+    if not match or int(match.group(1)) not in LIVE_STEPS:
+        raise ValueError(f"unknown kind of test database: {kind!r}")
+    step = int(match.group(1))
+    prelude, steps = live_schema_steps()
+    chunks = [steps[n] for n in range(2, step + 1)]
+    return [auth, initial_schema(), *([prelude + "".join(chunks)] if chunks else [])]
 
-    name = f"khepri_test_{secrets.token_hex(6)}"
-    with psycopg.connect(server_url, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = database_url(server_url, name)
+
+class DatabaseFactory:
+    """The test databases of one session, and the templates they are copied from."""
+
+    def __init__(self, server_url: str):
+        self.server_url = server_url
+        self.session = f"{TEMPLATE_PREFIX}{int(time.time())}_{secrets.token_hex(4)}"
+        self._templates: dict[str, str] = {}  # kind -> template database
+        self._uses: Counter[str] = Counter()
+        self._spares: dict[str, Future[str]] = {}  # kind -> a copy being made for the next test
+        self._chores: list[Future[None]] = []  # drops running in the background
+        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="khepri-pg")
+        self._drop_stale()
+
+    @contextmanager
+    def database(self, kind: str) -> Iterator[str]:
+        """A new database ``khepri_test_<random>`` of ``kind`` (see :func:`build_sql`).
+
+        The first database of a kind is built by running its SQL. From the
+        second on, the kind has a template and each database is a copy of it;
+        the copy for the next test is made in the background while this one
+        runs, and a used database is dropped in the background too.
+        """
+        self._uses[kind] += 1
+        spare = self._spares.pop(kind, None)
+        if spare is not None:
+            name = spare.result()
+        elif self._uses[kind] == 1:
+            name = self._build(kind, f"khepri_test_{secrets.token_hex(6)}")
+        else:
+            name = self._copy(self._template(kind))
+        if self._uses[kind] > 1:
+            self._spares[kind] = self._background.submit(self._copy, self._template(kind))
+        try:
+            yield database_url(self.server_url, name)
+        finally:
+            self._chores.append(self._background.submit(self._drop, name))
+
+    def close(self) -> None:
+        """Drop every database and template of this session; raise what went wrong."""
+        problems: list[BaseException] = []
+        for spare in self._spares.values():
+            try:
+                self._chores.append(self._background.submit(self._drop, spare.result()))
+            except Exception as exc:
+                problems.append(exc)
+        self._spares.clear()
+        self._background.shutdown(wait=True)
+        problems += [chore.exception() for chore in self._chores if chore.exception()]
+        for template in self._templates.values():
+            try:
+                self._drop(template)
+            except Exception as exc:
+                problems.append(exc)
+        if problems:
+            raise problems[0]
+
+    def _template(self, kind: str) -> str:
+        if kind not in self._templates:
+            name = self._build(kind, f"{self.session}_{kind}")
+            # Nobody may be connected to a template while it is copied: forbid it.
+            self._admin("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false", name)
+            self._templates[kind] = name
+        return self._templates[kind]
+
+    def _build(self, kind: str, name: str) -> str:
+        import psycopg
+
+        scripts = build_sql(kind)
+        self._admin("CREATE DATABASE {}", name)
+        try:
+            with psycopg.connect(database_url(self.server_url, name)) as conn:
+                for script in scripts:
+                    conn.execute(script)
+        except BaseException:
+            self._drop(name)
+            raise
+        return name
+
+    def _copy(self, template: str) -> str:
+        name = f"khepri_test_{secrets.token_hex(6)}"
+        self._admin("CREATE DATABASE {} TEMPLATE {}", name, template)
+        return name
+
+    def _drop(self, name: str) -> None:
+        self._admin("DROP DATABASE IF EXISTS {} WITH (FORCE)", name)
+
+    def _drop_stale(self) -> None:
+        """Templates of sessions that died more than a day ago (the name holds the epoch)."""
+        rows = self._admin(
+            rf"SELECT datname FROM pg_database WHERE datname ~ '^{TEMPLATE_PREFIX}\d'"
+        )
+        for (name,) in rows:
+            match = re.match(rf"{TEMPLATE_PREFIX}(\d+)_", name)
+            if match and time.time() - int(match.group(1)) > STALE_TEMPLATE_SECONDS:
+                self._drop(name)
+
+    def _admin(self, template: str, *names: str) -> list:
+        """One statement on the server's own database, on a connection of its own (any thread).
+
+        ``template`` holds ``{}`` for each of ``names``, quoted as identifiers.
+        """
+        import psycopg
+        from psycopg import sql
+
+        statement = sql.SQL(template).format(*map(sql.Identifier, names))
+        with psycopg.connect(self.server_url, autocommit=True) as conn:
+            cursor = conn.execute(statement)
+            return cursor.fetchall() if cursor.description else []
+
+
+@pytest.fixture(scope="session")
+def pg_databases(pg_server_url: str) -> Iterator[DatabaseFactory]:
+    """This session's test databases and templates; all dropped when the session ends."""
+    factory = DatabaseFactory(pg_server_url)
     try:
-        with psycopg.connect(url) as conn:
-            conn.execute(AUTH_SQL.read_text(encoding="utf-8"))
-            if khepri_schema:
-                conn.execute(initial_schema())
-        yield url
+        yield factory
     finally:
-        with psycopg.connect(server_url, autocommit=True) as admin:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+        factory.close()
 
 
 @pytest.fixture
-def pg_url(pg_server_url: str) -> Iterator[str]:
+def pg_url(pg_databases: DatabaseFactory) -> Iterator[str]:
     """A fresh database holding Supabase's auth stand-in and Khepri's schema."""
-    with fresh_database(pg_server_url) as url:
+    with pg_databases.database("khepri") as url:
         yield url
 
 
 @pytest.fixture
-def pg_empty_url(pg_server_url: str) -> Iterator[str]:
+def pg_empty_url(pg_databases: DatabaseFactory) -> Iterator[str]:
     """A fresh database like a new Supabase project: the auth stand-in, no Khepri tables."""
-    with fresh_database(pg_server_url, khepri_schema=False) as url:
+    with pg_databases.database("empty") as url:
         yield url
+
+
+@pytest.fixture
+def pg_live_url(pg_databases: DatabaseFactory) -> Iterator[str]:
+    """A fresh database at the live Khepri schema of upstream.md (step 14)."""
+    with pg_databases.database("live") as url:
+        yield url
+
+
+@pytest.fixture
+def pg_at_step(pg_databases: DatabaseFactory) -> Iterator[Callable[[int], str]]:
+    """``pg_at_step(n)``: a fresh database at step ``n`` (1..14) of upstream.md."""
+    with ExitStack() as stack:
+
+        def at_step(step: int) -> str:
+            return stack.enter_context(pg_databases.database(f"step{step}"))
+
+        yield at_step
 
 
 def make_user(pg_url: str, email: str) -> str:
