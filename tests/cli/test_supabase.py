@@ -66,6 +66,8 @@ def test_help_has_examples(khepri):
     assert "Example:" in help_text
     assert "--output" in help_text
     assert "--force" in help_text
+    assert "--missing" in help_text
+    assert "--db-url" in help_text
 
 
 def test_the_command_module_imports_no_database_driver():
