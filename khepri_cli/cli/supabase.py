@@ -80,7 +80,7 @@ def schema(
         if remote.up_to_date:
             say(f"The database at {remote.target} is up to date: it has all Khepri migrations.")
             return
-        text, what = remote.sql, "the migration(s) it lacks"
+        text, what = remote.script, "the migration(s) it lacks"
         names = ", ".join(m.label for m in remote.missing)
         say(
             f"The database at {remote.target} lacks {len(remote.missing)} of {remote.total} "

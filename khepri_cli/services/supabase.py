@@ -10,9 +10,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from khepri_cli import sql
 from khepri_cli.errors import KhepriError, UsageProblem
+from khepri_cli.sql import Migration
+
+if TYPE_CHECKING:
+    from khepri_cli.sync.settings import Target
 
 CONNECT_TIMEOUT_SECONDS = 10
 INSTALL_HINT = (
@@ -22,8 +27,6 @@ INSTALL_HINT = (
 
 def schema_text() -> str:
     """The whole Postgres schema: every migration in the installed package, in order."""
-    from khepri_cli import sql
-
     return sql.whole_schema()
 
 
@@ -32,23 +35,21 @@ class RemoteMigrations:
     """What a remote has of Khepri's migrations."""
 
     target: str  # the URL with its password masked
-    missing: list[Any] = field(default_factory=list)  # khepri_cli.sql.Migration, oldest first
-    total: int = 0
+    missing: list[Migration] = field(default_factory=list)  # oldest first
+    total: int = 0  # how many migrations Khepri has
 
     @property
     def up_to_date(self) -> bool:
         return not self.missing
 
     @property
-    def sql(self) -> str:
-        from khepri_cli import sql
-
+    def script(self) -> str:
+        """The SQL of the missing migrations, in order ('' when up to date)."""
         return sql.whole_schema(self.missing) if self.missing else ""
 
 
 def missing(db_url: str | None) -> RemoteMigrations:
     """Connect to ``--db-url`` (or SUPABASE_DB_URL) and find the migrations it lacks."""
-    from khepri_cli import sql
     from khepri_cli.sync.settings import ENV_NAME, URL_EXAMPLE, resolve_target
 
     try:
@@ -70,10 +71,8 @@ def missing(db_url: str | None) -> RemoteMigrations:
     return RemoteMigrations(target.masked, lacking, len(migrations))
 
 
-def _read_remote(target: Any, catalogue_query: str) -> tuple[dict, set[str]]:
+def _read_remote(target: Target, catalogue_query: str) -> tuple[dict, set[str]]:
     """The catalogue of the probed tables, and the versions the Supabase CLI recorded."""
-    from khepri_cli import sql
-
     try:
         import psycopg
     except ImportError:
