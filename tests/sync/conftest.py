@@ -1,13 +1,13 @@
-"""A real PostgreSQL that looks like a Supabase project, one fresh database per test.
+"""A real PostgreSQL that looks like a Supabase project, a database as new for each test.
 
 Fixtures:
 
 * ``pg_server_url`` (session): the server, from ``$KHEPRI_TEST_POSTGRES_URL``
   (default ``postgresql://postgres@127.0.0.1:5432/postgres``). When it cannot be
   reached the test is skipped, or fails when ``KHEPRI_REQUIRE_POSTGRES=1`` (CI).
-* ``pg_url``: a new database ``khepri_test_<random>`` with the test ``auth``
+* ``pg_url``: a database ``khepri_test_<random>`` with the test ``auth``
   schema (``supabase_auth.sql``) and every Khepri migration from the installed
-  package applied; dropped again after the test.
+  package applied, and no rows.
 * ``pg_empty_url``: the same without Khepri's schema, like a new Supabase project.
 * ``pg_live_url``: the live Khepri backend as ``upstream.md`` describes it
   (``live_khepri_schema.sql``, every step up to 14).
@@ -16,18 +16,30 @@ Fixtures:
   Khepri's first migration.
 * ``pg_databases`` (session): the factory behind them all.
 
-Building a database by running the auth stand-in and the schema costs more
-than copying one, so each kind of database (``build_sql``) is built by its SQL
-only once per test session; from its second use on, the kind has a template
-database ``khepri_tpl_<epoch>_<random>_<kind>`` and every test gets
-``CREATE DATABASE ... TEMPLATE`` of it. The copy for the next test is made in
-a background thread while a test runs, and used databases are dropped there
-too. Nobody may be connected to a template while it is copied, so a built
-template refuses connections (``ALLOW_CONNECTIONS false``). Names are random
-per session, so two test sessions on one server never share a database or a
-template; roles are cluster-wide, and ``supabase_auth.sql`` creates them
-race-free. Everything is dropped when the session ends; a template left
-behind by a crashed session is dropped by a later session after a day.
+A test gets a database exactly as new, but it is rarely built for it:
+
+* The first database of each kind (``build_sql``) in a session is built by
+  running its SQL, and its fingerprint is taken (``FINGERPRINT_SQL``: a hash
+  of everything but the rows: schemas, tables, columns, defaults,
+  constraints, indexes, triggers, policies, functions, types, extensions,
+  privileges, database settings).
+* After each test, a background thread readies its database for the next
+  test of the kind: when the fingerprint is unchanged (the test only wrote
+  rows) it closes what the test left connected and empties every table
+  (``TRUNCATE ... RESTART IDENTITY CASCADE``); otherwise (the test changed the
+  schema, say) it drops the database and makes a copy of the kind's template
+  (``CREATE DATABASE ... TEMPLATE``). A template
+  (``khepri_tpl_<epoch>_<random>_<kind>``) is built once per session when
+  first needed and refuses connections, since nobody may be connected to a
+  template while it is copied.
+
+Emptying a database takes a few hundredths of a second; copying one about a
+tenth or more (PostgreSQL writes the whole copy, ~8 MB of catalogues, to its
+WAL); building one from its SQL more still. Names are random per session, so
+two test sessions on one server never share a database or a template; roles
+are cluster-wide, and ``supabase_auth.sql`` creates them race-free.
+Everything is dropped when the session ends; a template left behind by a
+crashed session is dropped by a later session after a day.
 
 Helpers (import them with ``from .conftest import make_user, acting_as``):
 
@@ -44,8 +56,8 @@ import json
 import os
 import re
 import secrets
+import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
@@ -139,6 +151,70 @@ def build_sql(kind: str) -> list[str]:
     return [auth, initial_schema(), *([prelude + "".join(chunks)] if chunks else [])]
 
 
+# Everything a test could change in a database besides its rows, as one hash:
+# schemas, relations, columns, defaults, constraints, indexes, triggers, policies,
+# functions, types, extensions, privileges and database settings. Rows are not in it.
+FINGERPRINT_SQL = """
+WITH ns AS (
+    SELECT oid, nspname FROM pg_namespace
+    WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+      AND nspname NOT LIKE 'pg\\_temp\\_%' AND nspname NOT LIKE 'pg\\_toast\\_temp\\_%'
+), rel AS (
+    SELECT c.* FROM pg_class c JOIN ns ON ns.oid = c.relnamespace
+)
+SELECT md5(string_agg(item, E'\\n' ORDER BY item)) FROM (
+    SELECT 'n ' || nspname || ' ' || coalesce(n.nspacl::text, '') FROM pg_namespace n
+        WHERE n.oid IN (SELECT oid FROM ns)
+    UNION ALL SELECT 'r ' || oid::regclass::text || ' ' || relkind::text || ' '
+        || coalesce(relacl::text, '') || relrowsecurity::text || relforcerowsecurity::text
+        || coalesce(reloptions::text, '') || relreplident::text FROM rel
+    UNION ALL SELECT 'a ' || a.attrelid::regclass::text || ' ' || a.attnum || ' ' || a.attname
+        || ' ' || format_type(a.atttypid, a.atttypmod) || a.attnotnull::text
+        || a.attisdropped::text || coalesce(a.attacl::text, '') || a.attidentity::text
+        || a.attgenerated::text || coalesce(pg_get_expr(d.adbin, d.adrelid), '')
+        FROM pg_attribute a JOIN rel ON rel.oid = a.attrelid
+        LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+        WHERE a.attnum > 0
+    UNION ALL SELECT 'c ' || conrelid::regclass::text || ' ' || conname || ' '
+        || pg_get_constraintdef(oid) || convalidated::text
+        FROM pg_constraint WHERE connamespace IN (SELECT oid FROM ns)
+    UNION ALL SELECT 'i ' || pg_get_indexdef(indexrelid) FROM pg_index
+        WHERE indrelid IN (SELECT oid FROM rel)
+    UNION ALL SELECT 't ' || pg_get_triggerdef(oid) || tgenabled::text FROM pg_trigger
+        WHERE tgrelid IN (SELECT oid FROM rel) AND NOT tgisinternal
+    UNION ALL SELECT 'p ' || polrelid::regclass::text || ' ' || polname || polcmd::text
+        || polpermissive::text || polroles::text
+        || coalesce(pg_get_expr(polqual, polrelid), '')
+        || coalesce(pg_get_expr(polwithcheck, polrelid), '') FROM pg_policy
+    UNION ALL SELECT 'w ' || ev_class::regclass::text || ' ' || pg_get_ruledef(oid) FROM pg_rewrite
+        WHERE ev_class IN (SELECT oid FROM rel)
+    UNION ALL SELECT 'f ' || p.oid::regprocedure::text || md5(p.prosrc)
+        || coalesce(p.proacl::text, '') || coalesce(p.proconfig::text, '')
+        || p.prosecdef::text || p.provolatile::text
+        FROM pg_proc p WHERE p.pronamespace IN (SELECT oid FROM ns)
+    UNION ALL SELECT 'y ' || t.oid::regtype::text || t.typtype::text FROM pg_type t
+        WHERE t.typnamespace IN (SELECT oid FROM ns) AND t.typrelid = 0
+    UNION ALL SELECT 'e ' || extname || extversion FROM pg_extension
+    UNION ALL SELECT 'd ' || defaclrole::regrole::text || defaclnamespace || defaclobjtype::text
+        || defaclacl::text FROM pg_default_acl
+    UNION ALL SELECT 's ' || setrole || ' ' || setconfig::text FROM pg_db_role_setting
+        WHERE setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())
+    UNION ALL SELECT 'b ' || datallowconn::text || datconnlimit || coalesce(datacl::text, '')
+        FROM pg_database WHERE datname = current_database()
+    UNION ALL SELECT 'o ' || count(*) FROM pg_largeobject_metadata
+) AS items (item)
+"""
+
+# Every table of the user's schemas, for TRUNCATE.
+TABLES_SQL = """
+SELECT string_agg(c.oid::regclass::text, ', ') FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE c.relkind IN ('r', 'p')
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+  AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'
+"""
+
+
 class DatabaseFactory:
     """The test databases of one session, and the templates they are copied from."""
 
@@ -146,62 +222,81 @@ class DatabaseFactory:
         self.server_url = server_url
         self.session = f"{TEMPLATE_PREFIX}{int(time.time())}_{secrets.token_hex(4)}"
         self._templates: dict[str, str] = {}  # kind -> template database
-        self._uses: Counter[str] = Counter()
-        self._spares: dict[str, Future[str]] = {}  # kind -> a copy being made for the next test
-        self._chores: list[Future[None]] = []  # drops running in the background
+        self._fingerprints: dict[str, str] = {}  # kind -> FINGERPRINT_SQL of a new one
+        self._ready: dict[str, list[Future[str]]] = {}  # kind -> databases for the next tests
+        self._lock = threading.Lock()  # templates are built by either thread
         self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="khepri-pg")
         self._drop_stale()
 
     @contextmanager
     def database(self, kind: str) -> Iterator[str]:
-        """A new database ``khepri_test_<random>`` of ``kind`` (see :func:`build_sql`).
+        """A database ``khepri_test_<random>`` of ``kind`` (see :func:`build_sql`), as new.
 
-        The first database of a kind is built by running its SQL. From the
-        second on, the kind has a template and each database is a copy of it;
-        the copy for the next test is made in the background while this one
-        runs, and a used database is dropped in the background too.
+        The first database of a kind is built by running its SQL. After a test,
+        a background thread gets the database ready for the next test of its
+        kind: if its schema, privileges and settings are still exactly those of
+        a new one (:data:`FINGERPRINT_SQL`), it empties every table; otherwise it
+        drops it and copies the kind's template (``CREATE DATABASE ... TEMPLATE``).
         """
-        self._uses[kind] += 1
-        spare = self._spares.pop(kind, None)
-        if spare is not None:
-            name = spare.result()
-        elif self._uses[kind] == 1:
-            name = self._build(kind, f"khepri_test_{secrets.token_hex(6)}")
-        else:
+        ready = self._ready.setdefault(kind, [])
+        name = ready.pop(0).result() if ready else None
+        if name is None and kind not in self._fingerprints:
+            name = self._build(kind, self._new_name())
+        elif name is None:  # a second database of the kind in one test
             name = self._copy(self._template(kind))
-        if self._uses[kind] > 1:
-            self._spares[kind] = self._background.submit(self._copy, self._template(kind))
         try:
             yield database_url(self.server_url, name)
         finally:
-            self._chores.append(self._background.submit(self._drop, name))
+            ready.append(self._background.submit(self._renew, kind, name))
 
     def close(self) -> None:
         """Drop every database and template of this session; raise what went wrong."""
         problems: list[BaseException] = []
-        for spare in self._spares.values():
-            try:
-                self._chores.append(self._background.submit(self._drop, spare.result()))
-            except Exception as exc:
-                problems.append(exc)
-        self._spares.clear()
+        names: list[str] = []
+        for futures in self._ready.values():
+            for future in futures:
+                try:
+                    names.append(future.result())
+                except Exception as exc:
+                    problems.append(exc)
         self._background.shutdown(wait=True)
-        problems += [chore.exception() for chore in self._chores if chore.exception()]
-        for template in self._templates.values():
+        for name in [*names, *self._templates.values()]:
             try:
-                self._drop(template)
+                self._drop(name)
             except Exception as exc:
                 problems.append(exc)
         if problems:
             raise problems[0]
 
+    def _renew(self, kind: str, name: str) -> str:
+        """``name`` emptied if only its rows changed, else a new copy of the template."""
+        import psycopg
+
+        try:
+            with psycopg.connect(database_url(self.server_url, name), autocommit=True) as conn:
+                conn.execute(  # whatever the test left open must not hold a lock
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                if conn.execute(FINGERPRINT_SQL).fetchone()[0] == self._fingerprints[kind]:
+                    conn.execute("SET lock_timeout = '5s'")
+                    tables = conn.execute(TABLES_SQL).fetchone()[0]
+                    if tables:
+                        conn.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+                    return name
+        except psycopg.Error:
+            pass  # e.g. a lock still held: fall back to a copy
+        self._drop(name)
+        return self._copy(self._template(kind))
+
     def _template(self, kind: str) -> str:
-        if kind not in self._templates:
-            name = self._build(kind, f"{self.session}_{kind}")
-            # Nobody may be connected to a template while it is copied: forbid it.
-            self._admin("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false", name)
-            self._templates[kind] = name
-        return self._templates[kind]
+        with self._lock:
+            if kind not in self._templates:
+                name = self._build(kind, f"{self.session}_{kind}")
+                # Nobody may be connected to a template while it is copied: forbid it.
+                self._admin("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false", name)
+                self._templates[kind] = name
+            return self._templates[kind]
 
     def _build(self, kind: str, name: str) -> str:
         import psycopg
@@ -209,16 +304,22 @@ class DatabaseFactory:
         scripts = build_sql(kind)
         self._admin("CREATE DATABASE {}", name)
         try:
-            with psycopg.connect(database_url(self.server_url, name)) as conn:
-                for script in scripts:
-                    conn.execute(script)
+            with psycopg.connect(database_url(self.server_url, name), autocommit=True) as conn:
+                with conn.transaction():
+                    for script in scripts:
+                        conn.execute(script)
+                fingerprint = conn.execute(FINGERPRINT_SQL).fetchone()[0]
         except BaseException:
             self._drop(name)
             raise
+        self._fingerprints.setdefault(kind, fingerprint)
         return name
 
+    def _new_name(self) -> str:
+        return f"khepri_test_{secrets.token_hex(6)}"
+
     def _copy(self, template: str) -> str:
-        name = f"khepri_test_{secrets.token_hex(6)}"
+        name = self._new_name()
         self._admin("CREATE DATABASE {} TEMPLATE {}", name, template)
         return name
 
