@@ -197,9 +197,7 @@ class RemoteSchema:
 def classify(catalogue: Catalogue) -> RemoteSchema:
     """What the remote whose catalogue (``{table: {column: type}}``) this is, is."""
     shape = _plans_shape(catalogue.get(PLANS))
-    tables = {
-        name: _table(name, columns, catalogue, shape) for name, columns in SCHEMA_TABLES.items()
-    }
+    tables = {name: _table(name, columns, catalogue) for name, columns in SCHEMA_TABLES.items()}
     step = _upstream_step(catalogue) if any(t.present for t in tables.values()) else None
     statuses: tuple[str, ...] | None = None
     unsure: tuple[str, ...] = ()
@@ -233,18 +231,17 @@ def _plans_shape(columns: Mapping[str, str] | None) -> str:
     return "unknown"
 
 
-def _table(name: str, journal: Sequence[str], catalogue: Catalogue, shape: str) -> TableReport:
+def _table(name: str, journal: Sequence[str], catalogue: Catalogue) -> TableReport:
     remote = catalogue.get(name)
     if remote is None:
         return TableReport(name, present=False, missing=tuple(journal))
     renames = PLAN_RENAMES if name == PLANS else {}
     mapped: dict[str, str] = {}
-    for column in journal:
-        live = renames.get(column)
-        if column in remote and not (shape == "live" and live):
+    for column in journal:  # its own name first, else its live name
+        if column in remote:
             mapped[column] = column
-        elif live and live in remote and shape != "seed":
-            mapped[column] = live
+        elif renames.get(column) in remote:
+            mapped[column] = renames[column]
     return TableReport(
         name,
         present=True,
