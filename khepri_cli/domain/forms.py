@@ -19,7 +19,6 @@ from typing import Any, NamedTuple
 from khepri_cli.domain import units as u
 from khepri_cli.domain.readers import (
     lowercase_choice,
-    read_birth_date,
     read_clock_time,
     read_day,
     read_duration,
@@ -125,7 +124,7 @@ FORMS: dict[str, Form] = {
     "priority": Form(read_priority, _plain),
     "day": Form(read_day, _date_shown),
     "start_day": Form(read_start_day, _date_shown),
-    "birth_date": Form(read_birth_date, _date_shown),
+    "birth_date": Form(read_day, _date_shown),
     "watts": Form(read_whole, _suffixed(" W")),
     "bpm": Form(read_whole, _suffixed(" bpm")),
     "score": Form(read_measure, _suffixed("/10"), _number),

@@ -87,14 +87,6 @@ def read_start_day(text: str, field: str, column: Column, typing: Typing) -> dat
     return read_day(text, field, column, typing)
 
 
-def read_birth_date(text: str, field: str, column: Column, typing: Typing) -> date:
-    today = typing.today or utc_now().date()
-    day = u.parse_date(text, today, field)
-    if not date(1900, 1, 1) <= day <= today:
-        raise InvalidInput(field, text, "must be a date between 1900-01-01 and today")
-    return day
-
-
 def read_whole(text: str, field: str, column: Column, typing: Typing) -> int:
     unit = column.rule.unit if isinstance(column.rule, Range) else None
     try:

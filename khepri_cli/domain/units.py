@@ -12,6 +12,7 @@ import re
 from datetime import date, timedelta
 
 from khepri_cli.errors import InvalidInput
+from khepri_cli.schema.kinds import EARLIEST_DATE, LATEST_DATE
 
 KM_PER_MILE = 1.609344
 M_PER_YARD = 0.9144
@@ -217,11 +218,14 @@ def parse_date(text: str, today: date, field: str = "date") -> date:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
         raise InvalidInput(field, text, "use YYYY-MM-DD, today or yesterday")
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise InvalidInput(
             field, text, "that day does not exist in the calendar; use a real YYYY-MM-DD date"
         ) from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise InvalidInput(field, text, f"use a date from {EARLIEST_DATE} to {LATEST_DATE}")
+    return day
 
 
 def parse_list(text: str) -> list[str]:
