@@ -80,5 +80,12 @@ class SyncError(KhepriError):
 
 
 def _show(value: object) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
+    """A value in a message: text quoted (with its controls escaped), anything else as JSON
+    writes it (``true``, ``{"knee": 99}``), never a Python repr; long values shortened."""
+    if isinstance(value, str):
+        text = repr(value)
+    else:
+        import json
+
+        text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 60 else text[:57] + "...'"

@@ -164,11 +164,14 @@ def _usage_message(exc: Any) -> str:
 
 
 def _fail(message: str, debug: bool) -> None:
+    """The one line of an error on stderr; what the user typed in it can control nothing."""
+    from khepri_cli.render.console import one_line
+
     if debug:
         import traceback
 
         traceback.print_exc()
-    sys.stderr.write(f"{PROG}: error: {message}\n")
+    sys.stderr.write(f"{PROG}: error: {one_line(message)}\n")
 
 
 def _silence_stdout() -> None:

@@ -52,13 +52,17 @@ def export(ctx: typer.Context, table: TableOption = None, output: OutputOption =
     from pathlib import Path
 
     from khepri_cli.domain.transfer import export_summary, pick_tables
-    from khepri_cli.render.console import say, stream_out
+    from khepri_cli.render.console import printable_json, say, stream_out
     from khepri_cli.services import transfer as service
 
     tables = pick_tables(table)
     journal = state(ctx).journal()
     if output is None or output == "-":
-        stream_out(lambda write: service.export_journal(journal, tables, write))
+        stream_out(
+            lambda write: service.export_journal(
+                journal, tables, lambda text: write(printable_json(text))
+            )
+        )
         return
     counts = service.export_to_file(journal, tables, Path(output))
     say(export_summary(counts, output))

@@ -48,7 +48,7 @@ from khepri_cli.domain.readers import (
 from khepri_cli.domain.rows import check_value
 from khepri_cli.errors import InvalidInput
 from khepri_cli.schema import Column
-from khepri_cli.schema.rules import or_list
+from khepri_cli.schema.rules import number_text, or_list
 
 DASH = "—"
 
@@ -77,7 +77,7 @@ def _plain(value: Any, units: str) -> str:
 def _number(value: Any, units: str) -> str:
     if value is None:
         return DASH
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return number_text(value)
 
 
 def _suffixed(suffix: str) -> Callable[[Any, str], str]:
@@ -89,7 +89,7 @@ def _joined(value: Any, units: str) -> str:
 
 
 def _typed_weight(kg: float, units: str) -> str:
-    return f"{round(kg / u.KG_PER_LB, 1):g}" if units == u.IMPERIAL else f"{kg:g}"
+    return number_text(round(kg / u.KG_PER_LB, 1) if units == u.IMPERIAL else kg)
 
 
 def _typed_list(items: list[str], units: str) -> str:

@@ -16,6 +16,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
+from khepri_cli.schema.rules import number_text
+
 RUBRIC_SOURCE = "khepri-readiness-rubric"
 RUBRIC_VERSION = 1
 
@@ -172,7 +174,7 @@ def baseline_from(
 
 
 def _num(value: float) -> str:
-    return f"{value:g}"
+    return number_text(value)
 
 
 def assess(

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from khepri_cli.errors import InvalidInput
 from khepri_cli.schema.kinds import EARLIEST_DATE, LATEST_DATE
+from khepri_cli.schema.rules import number_text
 
 KM_PER_MILE = 1.609344
 M_PER_YARD = 0.9144
@@ -203,7 +204,7 @@ def format_height(cm: float | None, units: str = METRIC) -> str:
     if units == IMPERIAL:
         inches = round(cm / 2.54)
         return f"{inches // 12}'{inches % 12}\""
-    return f"{cm:g} cm"
+    return f"{number_text(cm)} cm"
 
 
 def parse_date(text: str, today: date, field: str = "date") -> date:

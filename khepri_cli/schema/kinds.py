@@ -286,7 +286,7 @@ NOTE_MAX = 10_000
 LIST_MAX = 100
 """The most items a text list (equipment, restrictions, days...) holds."""
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 """Control characters (Unicode category Cc): C0, DEL and C1. A terminal may act on them."""
 
 _CONTROL_NAMES = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab"}
@@ -294,7 +294,7 @@ _CONTROL_NAMES = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab"
 
 def control_character(text: str, *, allow_newline: bool = False) -> str | None:
     """The first control character in ``text`` (a newline only when not allowed), or None."""
-    for match in _CONTROL.finditer(text):
+    for match in CONTROL.finditer(text):
         if not (allow_newline and match.group() == "\n"):
             return match.group()
     return None

@@ -20,11 +20,24 @@ def or_list(items: tuple[str, ...] | list[str], word: str = "or") -> str:
     return ", ".join(items[:-1]) + f" {word} " + items[-1] if len(items) > 1 else items[0]
 
 
-def number_text(value: float) -> str:
-    """A number as people write it: ``1000000``, ``0.5``, never ``1e+06``."""
-    if float(value).is_integer():
+def number_text(value: Any) -> str:
+    """A number as people write it: ``1000000``, ``0.5``, never ``1e+06`` (else ``str(value)``).
+
+    The one way Khepri shows a number, in messages and in tables alike.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, int) or value != value or value in (float("inf"), float("-inf")):
+        return str(value)
+    value = round(value, 10)  # 0.1 + 0.2 is 0.3 to a person
+    if value.is_integer():
         return str(int(value))
-    return f"{value:.10f}".rstrip("0").rstrip(".")
+    text = repr(value)  # the shortest decimal that reads back as this float: 99999999.99
+    if "e" in text:
+        from decimal import Decimal
+
+        text = format(Decimal(text), "f")  # 1e-05 -> 0.00001
+    return text
 
 
 class Rule:

@@ -529,7 +529,7 @@ BAD_DOCUMENTS = [
     ),
     (
         _set("daily_checkins", 0, "sleep_hours", True),
-        "sleep_hours: True is not valid; must be a number, not true/false",
+        "sleep_hours: true is not valid; must be a number, not true/false",
     ),
     (
         _set("goals", 0, "race_target_time_seconds", 2**40),
@@ -542,11 +542,11 @@ BAD_DOCUMENTS = [
     ),
     (
         _set("daily_checkins", 0, "sleep_hours", 1e999),
-        "sleep_hours: inf is not valid; numbers must be finite",
+        "sleep_hours: Infinity is not valid; numbers must be finite",
     ),
     (
         _set("daily_checkins", 0, "ai_recommendation", {"load": [1e999]}),
-        "ai_recommendation: {'load': [inf]} is not valid; numbers must be finite",
+        'ai_recommendation: {"load": [Infinity]} is not valid; numbers must be finite',
     ),
     (
         _set("daily_checkins", 0, "checkin_date", "2026-02-30"),
