@@ -89,21 +89,15 @@ def read_start_day(text: str, field: str, column: Column, typing: Typing) -> dat
 
 def read_whole(text: str, field: str, column: Column, typing: Typing) -> int:
     unit = column.rule.unit if isinstance(column.rule, Range) else None
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise InvalidInput(field, text, f"use a whole number of {unit}") from None
+    return u.parse_whole(text, field, f"use a whole number of {unit}")
 
 
 def number_or_text(text: str) -> float | str:
     """The number in ``text`` (``7``, ``7.5``, ``7,5``), or the text itself when there is none."""
     try:
-        value = float(text.strip().replace(",", "."))
-    except ValueError:
+        return u.parse_number(text, "")
+    except InvalidInput:
         return text
-    if value != value or value in (float("inf"), float("-inf")):
-        return text
-    return value
 
 
 def read_measure(text: str, field: str, column: Column, typing: Typing) -> float:
@@ -249,12 +243,9 @@ def parse_sore(text: str, field: str = "--sore") -> dict[str, int]:
         if not sep or area not in SORENESS_AREAS:
             raise InvalidInput(field, item, SORE_ALLOWED)
         try:
-            value = int(score.strip())
-        except ValueError:
+            areas[area] = u.parse_whole(score, field, SORE_ALLOWED, 0, 10)
+        except InvalidInput:
             raise InvalidInput(field, item, SORE_ALLOWED) from None
-        if not 0 <= value <= 10:
-            raise InvalidInput(field, item, SORE_ALLOWED)
-        areas[area] = value
     return areas
 
 

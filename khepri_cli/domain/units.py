@@ -12,7 +12,7 @@ import re
 from datetime import date, timedelta
 
 from khepri_cli.errors import InvalidInput
-from khepri_cli.schema.kinds import EARLIEST_DATE, LATEST_DATE
+from khepri_cli.schema.kinds import EARLIEST_DATE, INT_MAX, INT_MIN, LATEST_DATE
 from khepri_cli.schema.rules import number_text
 
 KM_PER_MILE = 1.609344
@@ -129,12 +129,37 @@ def format_duration(seconds: int | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+NUMBER_TEXT_MAX = 32
+"""The longest text read as a number: more is a paste gone wrong, not a value."""
+
+
 def parse_number(text: str, field: str, allowed: str = "use a number, e.g. 72.5") -> float:
+    """The one reader of typed numbers: ``7``, ``7.5``, ``7,5`` (NaN and infinities refused).
+
+    The range is the column's rule to judge; a number too large for any
+    range (``1e308``) is still a number here, and the rule refuses it.
+    """
+    raw = str(text).strip().replace(",", ".")
+    if len(raw) > NUMBER_TEXT_MAX:
+        raise InvalidInput(field, text, allowed)
     try:
-        value = float(str(text).strip().replace(",", "."))
+        value = float(raw)
     except ValueError:
         raise InvalidInput(field, text, allowed) from None
     if value != value or value in (float("inf"), float("-inf")):
+        raise InvalidInput(field, text, allowed)
+    return value
+
+
+def parse_whole(
+    text: str, field: str, allowed: str, low: int = INT_MIN, high: int = INT_MAX
+) -> int:
+    """A typed whole number (digits, an optional sign) from ``low`` to ``high``."""
+    raw = str(text).strip()
+    if not re.fullmatch(r"[+-]?\d{1,18}", raw, re.ASCII):
+        raise InvalidInput(field, text, allowed)
+    value = int(raw)
+    if not low <= value <= high:
         raise InvalidInput(field, text, allowed)
     return value
 

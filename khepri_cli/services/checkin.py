@@ -19,6 +19,7 @@ from khepri_cli.domain import units as u
 from khepri_cli.domain.clock import now_timestamp
 from khepri_cli.errors import InvalidInput, NotFound
 from khepri_cli.schema import Column, Row
+from khepri_cli.schema.kinds import INT_MAX
 from khepri_cli.schema.tables import DAILY_CHECKINS
 
 CHECKIN_COLUMNS: tuple[Column, ...] = tuple(DAILY_CHECKINS.column(n) for n in DAILY_CHECKINS.entry)
@@ -124,12 +125,8 @@ def list_range(since: str | None, until: str | None, limit: str | None, today: d
     end = u.parse_date(until, today, "--until") if until is not None else today
     count = None
     if limit is not None:
-        try:
-            count = int(limit.strip())
-        except ValueError:
-            count = 0
-        if count < 1:
-            raise InvalidInput("--limit", limit, "must be a whole number of at least 1")
+        allowed = f"must be a whole number from 1 to {INT_MAX}"
+        count = u.parse_whole(limit, "--limit", allowed, 1, INT_MAX)
     if since is not None:
         start = u.parse_date(since, today, "--since")
         if start > end:

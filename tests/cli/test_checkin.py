@@ -641,7 +641,9 @@ def test_empty_list_says_so_on_stderr(athlete):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--limit", "0"], "--limit: '0' is not valid; must be a whole number of at least 1"),
+        (["--limit", "0"], "--limit: '0' is not valid; must be a whole number from 1 to 2147483647"),
+        (["--limit", "99999999999999999999999"], "--limit: '99999999999999999999999' is not valid; must be a whole number from 1 to 2147483647"),
+        (["--until", "0001-01-01"], "--until: '0001-01-01' is not valid; use a date from 1900-01-01 to 2199-12-31"),
         (["--limit", "ten"], "--limit: 'ten' is not valid"),
         (["--since", "2026-13-01"], "--since: '2026-13-01' is not valid"),
         (["--until", "soon"], "--until: 'soon' is not valid"),

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from khepri_cli.domain.rows import changed_row, check_value, new_row, whole_row
+from khepri_cli.domain.units import parse_number, parse_whole
 from khepri_cli.errors import InvalidInput
 from khepri_cli.schema import Row
 from khepri_cli.schema.kinds import LINE_MAX, LIST_MAX, NOTE_MAX
@@ -193,3 +194,29 @@ def test_the_changed_heart_rate_is_the_one_blamed():
         changed_row(athlete, {"resting_heart_rate": 190})
     assert caught.value.column == "resting_heart_rate"
     assert caught.value.allowed == "must be below the max heart rate 188"
+
+
+# -- the one number reader ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("7", 7.0), (" 7.5 ", 7.5), ("7,5", 7.5), ("-3", -3.0), ("1e308", 1e308)]
+)
+def test_typed_numbers_are_read_once_for_every_field(text, value):
+    assert parse_number(text, "--hrv") == value
+
+
+@pytest.mark.parametrize("text", ["nan", "NaN", "inf", "-Infinity", "1e309", "", "seven", "9" * 33])
+def test_text_that_is_no_finite_number_is_refused_naming_the_field(text):
+    with pytest.raises(InvalidInput) as caught:
+        parse_number(text, "--hrv", "use a number")
+    assert caught.value.field == "--hrv"
+
+
+@pytest.mark.parametrize(
+    "text", ["0", "2147483648", "99999999999999999999999", "9" * 5000, "7.0", "٣"]
+)
+def test_whole_numbers_stay_within_their_bounds(text):
+    with pytest.raises(InvalidInput):
+        parse_whole(text, "--limit", "must be a whole number from 1 to 2147483647", 1, 2**31 - 1)
+    assert parse_whole(" +12 ", "--limit", "", 1, 20) == 12
