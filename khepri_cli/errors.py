@@ -71,6 +71,16 @@ class NoProfile(KhepriError):
         super().__init__("no athlete profile in this journal yet")
 
 
+class NoJournal(KhepriError):
+    """The journal file does not exist, and the command only reads or changes one."""
+
+    def __init__(self, path: object) -> None:
+        super().__init__(
+            f"no journal at {path} yet; run 'khepri init' first "
+            "(or point --db or KHEPRI_DB at your journal)"
+        )
+
+
 class StorageError(KhepriError):
     """The journal file cannot be opened, read or written."""
 

@@ -15,7 +15,13 @@ from typing import Annotated, Any, NamedTuple
 
 import typer
 
-from khepri_cli.cli.options import JsonOption, YesOption, flags_of, with_column_options
+from khepri_cli.cli.options import (
+    JsonOption,
+    SavedJsonOption,
+    YesOption,
+    flags_of,
+    with_column_options,
+)
 from khepri_cli.cli.state import AppState, state
 from khepri_cli.errors import InvalidInput, UsageProblem
 from khepri_cli.schema import Column, Table
@@ -63,7 +69,7 @@ def _typing(app_state: AppState) -> Any:
     from khepri_cli.domain import forms
     from khepri_cli.domain.profile import today_of, units_of
 
-    athlete = app_state.athlete()
+    athlete = app_state.find_athlete()  # what was typed is read before a profile is needed
     return forms.Typing(units_of(athlete), today_of(athlete))
 
 
@@ -259,13 +265,19 @@ def _register_status(
     app: typer.Typer, spec: GroupCommands, verb: str, status: str, id_argument: Any
 ) -> None:
     @app.command(verb, help=spec.docs[verb])
-    def change_status(ctx: typer.Context, row_id: id_argument) -> None:
+    def change_status(
+        ctx: typer.Context, row_id: id_argument, as_json: SavedJsonOption = False
+    ) -> None:
         from khepri_cli.render import records as render
 
         app_state = state(ctx)
         app_state.athlete()
         row, changed = _load(spec.group).set_status(app_state.journal(), row_id, status)
         render.status_changed(_load(spec.view), row, changed)
+        if as_json:
+            from khepri_cli.render.console import emit_json
+
+            emit_json(row.to_json())
 
 
 def _register_delete(app: typer.Typer, spec: GroupCommands, id_argument: Any) -> None:

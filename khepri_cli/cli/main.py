@@ -59,6 +59,7 @@ class KhepriGroup(TyperGroup):
             sub_app = getattr(importlib.import_module(module_name), attribute)
             command = typer.main.get_command(sub_app)
             command.name = cmd_name
+            accept_global_options(command)
             self.commands[cmd_name] = command
         return self.commands.get(cmd_name)
 
@@ -85,6 +86,51 @@ class KhepriGroup(TyperGroup):
         if standalone:
             sys.exit(code)
         return code
+
+
+GLOBAL_HELP = {
+    "--db": "Journal file to use (default: $KHEPRI_DB, else khepri.db in your data folder).",
+    "--no-input": "Never prompt; a missing required value is an error.",
+    "--debug": "Show tracebacks on errors.",
+}
+"""The global options, which go before the command or after it (``khepri goals list --db x.db``)."""
+
+
+def _set_global(ctx: Any, param: Any, value: Any) -> None:
+    from khepri_cli.cli.state import state
+
+    if value is None or value is False:
+        return
+    app_state = state(ctx)
+    if param.name == "db":
+        app_state.db_path = Path(value)
+    elif param.name == "no_input":
+        app_state.no_input = True
+    else:
+        app_state.debug = True
+
+
+def accept_global_options(command: Any) -> None:
+    """Give ``command`` and every command below it the global options, hidden from their help."""
+    from typer.core import TyperOption
+
+    taken = {opt for param in command.params for opt in getattr(param, "opts", ())}
+    for flag, help_text in GLOBAL_HELP.items():
+        if flag in taken:
+            continue
+        value = {"metavar": "FILE"} if flag == "--db" else {"is_flag": True, "default": False}
+        command.params.append(
+            TyperOption(
+                param_decls=[flag],
+                help=help_text,
+                hidden=True,
+                expose_value=False,
+                callback=_set_global,
+                **value,
+            )
+        )
+    for sub in getattr(command, "commands", {}).values():
+        accept_global_options(sub)
 
 
 def run_safely(invoke: Any, *, debug: bool) -> int:
@@ -206,18 +252,11 @@ def _show_version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     db: Annotated[
-        Path | None,
-        typer.Option(
-            "--db",
-            help="Journal file to use (default: $KHEPRI_DB, else khepri.db in your data folder).",
-            show_default=False,
-            dir_okay=False,
-        ),
+        str | None,
+        typer.Option("--db", metavar="FILE", help=GLOBAL_HELP["--db"], show_default=False),
     ] = None,
-    no_input: Annotated[
-        bool, typer.Option("--no-input", help="Never prompt; a missing required value is an error.")
-    ] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    no_input: Annotated[bool, typer.Option("--no-input", help=GLOBAL_HELP["--no-input"])] = False,
+    debug: Annotated[bool, typer.Option("--debug", help=GLOBAL_HELP["--debug"])] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -226,7 +265,7 @@ def root(
     ] = False,
 ) -> None:
     """Khepri: a local-first training journal for endurance athletes."""
-    ctx.obj = AppState(db_path=db, no_input=no_input, debug=debug)
+    ctx.obj = AppState(db_path=None if db is None else Path(db), no_input=no_input, debug=debug)
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -21,12 +21,33 @@ from khepri_cli.schema.rules import or_list
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")
 ]
+SavedJsonOption = Annotated[
+    bool,
+    typer.Option("--json", help="Print the row as stored, as JSON, instead of the summary."),
+]
 YesOption = Annotated[
     bool,
     typer.Option("--yes", "-y", help="Do not ask for confirmation (required without a terminal)."),
 ]
 
 _REPEATABLE_FORMS = ("restrictions", "sore_areas")
+
+
+def refuse_options_before_subcommand(ctx: typer.Context, given: dict[str, Any]) -> None:
+    """``khepri profile --json show``: a group's own options are not its subcommands'.
+
+    ``given`` maps the group's flags to their values; any that is set is refused,
+    with the command line that would work.
+    """
+    flags = [flag for flag, value in given.items() if value not in (None, False)]
+    if ctx.invoked_subcommand is None or not flags:
+        return
+    from khepri_cli.errors import UsageProblem
+
+    raise UsageProblem(
+        "put the options after the subcommand: "
+        f"'{ctx.command_path} {ctx.invoked_subcommand} {' '.join(flags)}'"
+    )
 
 
 def param_name(flag: str) -> str:

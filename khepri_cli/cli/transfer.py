@@ -88,6 +88,6 @@ def import_(ctx: typer.Context, file: FileArgument) -> None:
     incoming = service.load_document(file)
     app_state = state(ctx)
     journal_path = app_state.db_path or default_db_path()
-    tallies = service.import_into(journal_path, app_state.journal, incoming)
+    tallies = service.import_into(journal_path, lambda: app_state.journal(create=True), incoming)
     for line in import_summary(incoming.name, tallies):
         say(line)

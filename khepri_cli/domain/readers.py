@@ -193,6 +193,10 @@ def read_equipment(text: str, field: str, column: Column, typing: Typing) -> lis
     items = u.parse_list(text)
     if items == ["none"]:
         return []
+    if "none" in items:
+        raise InvalidInput(
+            field, text, "'none' means no equipment: give it alone or list what you have"
+        )
     if not items:
         raise InvalidInput(
             field, text, "list what you have, separated by commas, e.g. bike_trainer,pool"

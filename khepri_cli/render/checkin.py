@@ -125,8 +125,13 @@ def describe_constraint(constraint: Any) -> tuple[str, str]:
 # --- the readiness panel -----------------------------------------------------------------
 
 
-def readiness_panel(day: date, recommendation: Any, constraints: list[Any] | None) -> None:
-    """The day's light, every reason, the advice, the baseline and (optionally) constraints."""
+def readiness_panel(
+    day: date, recommendation: Any, constraints: list[Any] | None, today: date | None = None
+) -> None:
+    """The day's light, every reason, the advice, the baseline and (optionally) constraints.
+
+    The advice is headed "Today" only when ``day`` is ``today``.
+    """
     if _level(recommendation) is None:
         _foreign_recommendation(recommendation)
         return
@@ -140,7 +145,8 @@ def readiness_panel(day: date, recommendation: Any, constraints: list[Any] | Non
         lines.append("Why:")
         width = max(len(lvl) for lvl, _ in reasons)
         lines += [f"  {lvl.ljust(width)}  {reason}" for lvl, reason in reasons]
-    lines.append(f"Today: {recommendation.get('advice') or DASH}")
+    heading = "Today" if day == today else f"Advice for {day}"
+    lines.append(f"{heading}: {recommendation.get('advice') or DASH}")
     rhr, hrv = baseline_lines(recommendation)
     lines.append(f"Baseline: {rhr}; {hrv}")
     if constraints is not None:

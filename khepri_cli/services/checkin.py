@@ -61,6 +61,14 @@ def check_in(journal: Journal, athlete: Row, day: date, values: dict[str, Any]) 
     given replace the stored ones, the others are kept (sore areas are
     merged area by area), and the merged day is judged again.
     """
+    born = athlete.date_of_birth
+    if born is not None and day < born:
+        raise InvalidInput(
+            "checkin_date",
+            day.isoformat(),
+            f"must not be before your date of birth ({born})",
+            column="checkin_date",
+        )
     with journal.transaction() as conn:
         existing = repo.checkin_on(conn, athlete.id, day)
         changes = dict(values)

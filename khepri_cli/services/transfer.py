@@ -87,8 +87,8 @@ def write_atomically(target: Path, produce: Callable[[Callable[[str], Any]], T])
     """Write through a temporary file in the same folder, then ``os.replace`` it over ``target``.
 
     An error or Ctrl-C half-way leaves ``target`` as it was and removes the
-    temporary file. A replaced file keeps its permissions; a new one gets
-    the usual ones (umask).
+    temporary file. A replaced file keeps its permissions; a new one is
+    readable by its owner only (0600), like the journal it comes from.
     """
     if target.is_symlink():
         target = target.resolve()
@@ -100,7 +100,7 @@ def write_atomically(target: Path, produce: Callable[[Callable[[str], Any]], T])
     try:
         mode = target.stat().st_mode & 0o7777
     except OSError:
-        mode = 0o666 & ~_umask()
+        mode = 0o600
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -119,12 +119,6 @@ def write_atomically(target: Path, produce: Callable[[Callable[[str], Any]], T])
             raise StorageError(f"cannot write {target}: {exc.strerror or exc}") from None
         raise
     return result
-
-
-def _umask() -> int:
-    current = os.umask(0o022)
-    os.umask(current)
-    return current
 
 
 # -- import ------------------------------------------------------------------

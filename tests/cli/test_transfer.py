@@ -247,8 +247,15 @@ def test_export_of_an_unknown_table_lists_the_allowed_ones(journal):
 
 
 def test_export_of_an_empty_journal_has_empty_tables(khepri):
+    open_journal(khepri.db_path).close()
     doc = export(khepri)
     assert all(doc[table] == [] for table in TABLES)
+
+
+def test_export_without_a_journal_creates_none(khepri):
+    run = khepri("export")
+    assert run.exit_code == 1 and "no journal at" in run.stderr
+    assert not khepri.db_path.exists()
 
 
 def test_export_to_a_file_says_how_many_rows_went_where(journal, tmp_path):
