@@ -72,6 +72,7 @@ def _checked(url: str, source: str) -> Target:
     """A PostgreSQL URL, or a libpq ``key=value`` connection string, or InvalidInput."""
     url = url.strip()
     secrets = url_secrets(url)
+    check_password_encoding(url, source)
     if not (_is_postgres_url(url) or _CONNINFO.match(url)):
         shown = hide_secrets(url, secrets)
         raise InvalidInput(source, shown, f"must be a PostgreSQL URL such as {URL_EXAMPLE}")
@@ -98,14 +99,38 @@ def check_user_id(value: str, field_name: str = "--user-id") -> str:
 
 # -- masking -------------------------------------------------------------------
 
-_PASSWORD_PARAM = re.compile(r"(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&'\"]+)")
-_USERINFO = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^:/?#@\s]*:)([^@\s]*)(@)")
+_PASSWORD_PARAM = re.compile(r"(?i)(\b(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&'\"]+)")
+_USERINFO = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^:/?#@\s]*:)(\S*)(@[^@\s]*)")
+"""scheme://user:PASSWORD@rest: the password runs to the LAST ``@`` of the URL, so one
+holding ``@``, ``:`` or ``/`` (unencoded, as people paste them) is hidden whole."""
+
+_ENDS_A_PASSWORD = re.compile(r"[@/?#]|%(?![0-9A-Fa-f]{2})")
+"""Characters that end a URL's password early (libpq stops at ``@`` and ``/``), and a
+``%`` that starts no percent-escape."""
 
 
 def mask_url(url: str) -> str:
-    """The URL with the password of its user part and any ``password=`` parameter hidden."""
+    """The URL with the password of its user part and any ``password=`` parameter hidden.
+
+    The one masking function: every URL, or text that may hold one, is shown
+    through it (:func:`hide_secrets` adds the known spellings of a password).
+    """
     masked = _USERINFO.sub(lambda m: m.group(1) + MASK + m.group(3), url)
     return _PASSWORD_PARAM.sub(lambda m: m.group(1) + MASK, masked)
+
+
+def check_password_encoding(url: str, source: str) -> None:
+    """Refuse a URL whose password holds a character that must be percent-encoded."""
+    for match in _USERINFO.finditer(url):
+        found = _ENDS_A_PASSWORD.search(match.group(2))
+        if found:
+            raise InvalidInput(
+                source,
+                mask_url(url),
+                f"the password holds {found.group()!r}, which must be percent-encoded in a URL "
+                "(@ as %40, / as %2F, ? as %3F, # as %23, % as %25), "
+                "e.g. postgresql://postgres:p%40ss@db.example.com:5432/postgres",
+            )
 
 
 def url_secrets(url: str) -> tuple[str, ...]:
