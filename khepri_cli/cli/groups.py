@@ -292,7 +292,9 @@ def _register_delete(app: typer.Typer, spec: GroupCommands, id_argument: Any) ->
         if not yes:
             if not app_state.interactive:
                 raise UsageProblem("deleting needs --yes when there is no terminal to confirm on")
-            if not typer.confirm(f"Delete {render.name(row)}?", default=False, err=True):
+            from khepri_cli.cli.prompts import confirm
+
+            if not confirm(f"Delete {render.name(row)}?"):
                 render.kept(row)
                 return
         _load(spec.group).delete(journal, row)
