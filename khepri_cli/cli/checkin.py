@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from khepri_cli.cli.options import (
+    WORDS,
     JsonOption,
     SavedJsonOption,
     YesOption,
@@ -34,7 +35,7 @@ VALUE_COLUMNS = tuple(DAILY_CHECKINS.column(name) for name in DAILY_CHECKINS.ent
 
 DateOption = Annotated[
     str | None,
-    typer.Option("--date", help=DAILY_CHECKINS.column("checkin_date").help),
+    typer.Option("--date", metavar="DATE", help=DAILY_CHECKINS.column("checkin_date").help),
 ]
 
 
@@ -165,6 +166,7 @@ def respond(
         str,
         typer.Argument(
             metavar="RESPONSE",
+            click_type=WORDS,
             help=DAILY_CHECKINS.column("user_response").help,
             show_default=False,
         ),
@@ -204,15 +206,19 @@ def respond(
 
 SinceOption = Annotated[
     str | None,
-    typer.Option("--since", help="First day to show: YYYY-MM-DD, today or yesterday."),
+    typer.Option(
+        "--since", metavar="DATE", help="First day to show: YYYY-MM-DD, today or yesterday."
+    ),
 ]
 UntilOption = Annotated[
     str | None,
-    typer.Option("--until", help="Last day to show (default: today)."),
+    typer.Option("--until", metavar="DATE", help="Last day to show (default: today)."),
 ]
 LimitOption = Annotated[
     str | None,
-    typer.Option("--limit", help="Show at most this many check-ins (the most recent)."),
+    typer.Option(
+        "--limit", metavar="N", help="Show at most this many check-ins (the most recent)."
+    ),
 ]
 
 
@@ -274,7 +280,10 @@ def _list(
 DayArgument = Annotated[
     str,
     typer.Argument(
-        metavar="DATE", help="The day: YYYY-MM-DD, today or yesterday.", show_default=False
+        metavar="DATE",
+        click_type=WORDS,
+        help="The day: YYYY-MM-DD, today or yesterday.",
+        show_default=False,
     ),
 ]
 

@@ -10,15 +10,15 @@ COMMANDS = GroupCommands(
     table=CONSTRAINTS,
     help="Record what limits your training: injuries, travel, less time.\n\n"
     "Example:\n\n"
-    '    khepri constraints add injury "Sore knee" --body-part left_knee --severity mild',
+    '    khepri constraints add injury "Sore knee" --severity mild',
     docs={
         "add": "Add a constraint. Each type has its own flags; the others are refused.\n\n"
         "injury: --body-part --severity --restrict; travel: --destination --equipment "
         "--facilities; availability: --hours-per-week --days. It starts today unless --start "
         "says otherwise.\n\n"
         "Example:\n\n"
-        '    khepri constraints add injury "Runner\'s knee" --body-part left_knee '
-        "--severity moderate --restrict running --restrict jumping",
+        '    khepri constraints add injury "Runner\'s knee" --body-part left_knee \\\n'
+        "        --severity moderate --restrict running --restrict jumping",
         "list": "List your active constraints, oldest first (--all adds the resolved ones).\n\n"
         "Example:\n\n    khepri constraints list --type injury",
         "show": "Show every field of one constraint.\n\n"
@@ -40,6 +40,7 @@ COMMANDS = GroupCommands(
     status_verbs={"resolve": "resolved", "reopen": "active"},
     group="khepri_cli.services.constraints:CONSTRAINTS",
     view="khepri_cli.render.constraints:VIEW",
+    add_defaults={"--start": "today"},
 )
 
 app = build(COMMANDS)

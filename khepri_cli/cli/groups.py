@@ -16,6 +16,7 @@ from typing import Annotated, Any, NamedTuple
 import typer
 
 from khepri_cli.cli.options import (
+    WORDS,
     JsonOption,
     SavedJsonOption,
     YesOption,
@@ -46,6 +47,7 @@ class GroupCommands(NamedTuple):
     status_verbs: Mapping[str, str]  # command verb -> the status it sets
     group: str  # "khepri_cli.services.goals:GOALS"
     view: str  # "khepri_cli.render.goals:VIEW"
+    add_defaults: Mapping[str, str] = {}  # flag -> what add uses without it, beyond column defaults
 
 
 def _load(reference: str) -> Any:
@@ -136,6 +138,7 @@ def build(spec: GroupCommands) -> typer.Typer:
         str,
         typer.Argument(
             metavar="ID",
+            click_type=WORDS,
             help=f"The {spec.table.noun}'s ID, or the start of it (from '{spec.name} list').",
         ),
     ]
@@ -152,18 +155,25 @@ def build(spec: GroupCommands) -> typer.Typer:
 def _register_add(app: typer.Typer, spec: GroupCommands) -> None:
     table = spec.table
     editable = [c for c in table.flagged() if c.form != "title"]
+    defaults = {c.flag: str(c.default) for c in editable if c.flag and c.default is not None}
 
     @app.command("add", help=spec.docs["add"])
-    @with_column_options(editable, table.noun)
+    @with_column_options(editable, table.noun, {**defaults, **spec.add_defaults})
     def add(
         ctx: typer.Context,
         type_text: Annotated[
-            str, typer.Argument(metavar="TYPE", help=spec.type_help, show_default=False)
+            str,
+            typer.Argument(
+                metavar="TYPE", click_type=WORDS, help=spec.type_help, show_default=False
+            ),
         ],
         title: Annotated[
             str,
             typer.Argument(
-                metavar="TITLE", help=f"A short name for the {table.noun}.", show_default=False
+                metavar="TITLE",
+                click_type=WORDS,
+                help=f"A short name for the {table.noun}.",
+                show_default=False,
             ),
         ],
         typed: dict[str, Any],
@@ -188,14 +198,22 @@ def _register_list(app: typer.Typer, spec: GroupCommands) -> None:
     def list_(
         ctx: typer.Context,
         status: Annotated[
-            str, typer.Option("--status", help=f"{statuses} (default: active).")
+            str,
+            typer.Option(
+                "--status",
+                metavar="STATUS",
+                help=f"{statuses} (default: active).",
+                show_default=False,
+            ),
         ] = "active",
         show_all: Annotated[
             bool, typer.Option("--all", help=f"Every {spec.table.noun}, whatever its status.")
         ] = False,
         type_text: Annotated[
             str | None,
-            typer.Option("--type", help=f"Only this type: {or_list(_types(spec.table))}."),
+            typer.Option(
+                "--type", metavar="TYPE", help=f"Only this type: {or_list(_types(spec.table))}."
+            ),
         ] = None,
         as_json: JsonOption = False,
     ) -> None:

@@ -18,8 +18,9 @@ from khepri_cli.schema.tables import ATHLETES
 app = typer.Typer(
     help="Show or change your athlete profile.\n\nExample:\n\n    khepri profile set --ftp 265",
     no_args_is_help=False,
+    add_completion=False,
 )
-init_app = typer.Typer()
+init_app = typer.Typer(add_completion=False)
 
 PROFILE_COLUMNS = tuple(ATHLETES.column(name) for name in ATHLETES.entry)
 """The profile values people set, in the order they are asked for (one flag each)."""

@@ -19,7 +19,8 @@ def supabase() -> None:
 
     Example:
 
-        khepri supabase schema | psql -v ON_ERROR_STOP=1 --single-transaction "$SUPABASE_DB_URL"
+        khepri supabase schema | \\
+            psql -v ON_ERROR_STOP=1 --single-transaction "$SUPABASE_DB_URL"
     """
 
 
@@ -30,6 +31,7 @@ def schema(
         typer.Option(
             "--output",
             "-o",
+            metavar="FILE",
             help="Write the SQL to this file instead of printing it ('-' for stdout).",
             dir_okay=False,
             show_default=False,
@@ -45,7 +47,8 @@ def schema(
 
     Example:
 
-        khepri supabase schema | psql -v ON_ERROR_STOP=1 --single-transaction "$SUPABASE_DB_URL"
+        khepri supabase schema | \\
+            psql -v ON_ERROR_STOP=1 --single-transaction "$SUPABASE_DB_URL"
         khepri supabase schema -o khepri_schema.sql
     """
     from khepri_cli.services import supabase as service

@@ -6,16 +6,18 @@ from typing import Annotated
 
 import typer
 
+from khepri_cli.cli.options import WORDS
 from khepri_cli.cli.state import state
 
-export_app = typer.Typer()
-import_app = typer.Typer()
+export_app = typer.Typer(add_completion=False)
+import_app = typer.Typer(add_completion=False)
 
 TableOption = Annotated[
     list[str] | None,
     typer.Option(
         "--table",
         "-t",
+        metavar="TABLE",
         help="Export only this table (repeat, or separate with commas): athletes, goals, "
         "constraints, daily_checkins, training_plans.",
         show_default=False,
@@ -26,6 +28,7 @@ OutputOption = Annotated[
     typer.Option(
         "--output",
         "-o",
+        metavar="FILE",
         help="Write to this file (replaced atomically) instead of standard output.",
         show_default=False,
     ),
@@ -33,6 +36,8 @@ OutputOption = Annotated[
 FileArgument = Annotated[
     str,
     typer.Argument(
+        metavar="FILE",
+        click_type=WORDS,
         help="The JSON document written by 'khepri export', or - for standard input.",
         show_default=False,
     ),

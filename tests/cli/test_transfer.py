@@ -747,7 +747,7 @@ def test_an_unreadable_file_is_a_run_time_error(journal, tmp_path, monkeypatch):
 
 def test_import_without_a_file_is_a_usage_error(journal):
     run = journal("import")
-    assert run.exit_code == 2 and "Missing argument 'file'" in run.stderr
+    assert run.exit_code == 2 and "Missing argument 'FILE'" in run.stderr  # as help names it
 
 
 # --- the commands themselves -------------------------------------------------------------

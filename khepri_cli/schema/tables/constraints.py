@@ -38,7 +38,7 @@ CONSTRAINTS = Table(
             rule=WITHIN_TEN_YEARS,
             label="start",
             flag="--start",
-            help="First day: YYYY-MM-DD, today or yesterday (default: today).",
+            help="First day: YYYY-MM-DD, today or yesterday.",
             form="start_day",
         ),
         Column(
