@@ -7,6 +7,8 @@ and only shows its traceback with ``--debug``.
 
 from __future__ import annotations
 
+import errno
+
 USAGE = 2  # bad usage or bad input: the user can fix the command line
 RUNTIME = 1  # the command was fine but something failed while running it
 
@@ -87,6 +89,18 @@ class StorageError(KhepriError):
 
 class SyncError(KhepriError):
     """A push to the remote failed; the local journal is untouched."""
+
+
+NAME_ERRNOS = frozenset(
+    {errno.ENAMETOOLONG, errno.ENOTDIR, errno.ENOENT, errno.EISDIR, errno.ELOOP}
+)
+"""Why a file cannot be used when its name is at fault: the user can fix the command line."""
+
+
+def file_error(exc: OSError, message: str) -> KhepriError:
+    """The error for a file that cannot be used: bad usage (exit 2) when its name is at fault
+    (too long, below a file, a folder...), a failure at run time (exit 1) otherwise."""
+    return UsageProblem(message) if exc.errno in NAME_ERRNOS else KhepriError(message)
 
 
 def _show(value: object) -> str:

@@ -24,7 +24,7 @@ from typer.core import TyperGroup
 
 from khepri_cli import __version__
 from khepri_cli.cli.state import AppState
-from khepri_cli.errors import USAGE, InvalidInput, KhepriError, NoProfile, NotFound
+from khepri_cli.errors import USAGE, InvalidInput, KhepriError, NoProfile, NotFound, file_error
 
 # name -> (module, Typer attribute, short help shown in `khepri --help`)
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
@@ -160,6 +160,8 @@ def run_safely(invoke: Any, *, debug: bool) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return 1
+    except OSError as exc:
+        return _file_failure(exc, debug)
     except Exception as exc:
         import sqlite3
 
@@ -174,6 +176,16 @@ def run_safely(invoke: Any, *, debug: bool) -> int:
         return 1
     finally:
         sys.stdout.flush()
+
+
+def _file_failure(exc: OSError, debug: bool) -> int:
+    """A file named on the command line cannot be used: one line, and the exit code of
+    :func:`~khepri_cli.errors.file_error` (2 when the name is at fault)."""
+    name = str(exc.filename) if exc.filename is not None else ""
+    shown = repr(name if len(name) <= 60 else name[:57] + "...")
+    error = file_error(exc, f"cannot use {shown}: {exc.strerror or exc}")
+    _fail(error.message, debug)
+    return error.exit_code
 
 
 def _as_typed(exc: InvalidInput, app_state: Any) -> InvalidInput:

@@ -25,7 +25,10 @@ def default_db_path() -> Path:
     """``$KHEPRI_DB`` if set, else ``khepri.db`` in the platform's user data directory."""
     env = os.environ.get("KHEPRI_DB")
     if env:
-        return Path(env).expanduser()
+        try:
+            return Path(env).expanduser()
+        except RuntimeError:  # ~name of a user this machine does not have: use it as written
+            return Path(env)
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("khepri", appauthor=False)) / "khepri.db"

@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from khepri_cli.errors import KhepriError, UsageProblem
+from khepri_cli.errors import UsageProblem, file_error
 
 
 def schema_sql() -> str:
@@ -23,7 +23,12 @@ def print_schema() -> None:
 def write_schema(path: Path, *, force: bool) -> Path:
     """Write the schema to ``path`` in one step: the file is either complete or untouched."""
     text = schema_sql()
-    path = path.expanduser()
+    try:
+        path = path.expanduser()
+    except RuntimeError:  # ~name of a user this machine does not have
+        raise UsageProblem(
+            f"--output: {str(path)!r} names a home folder that does not exist"
+        ) from None
     if path.is_dir():
         raise UsageProblem(f"--output: {path} is a directory; give a file name")
     if path.exists() and not force:
@@ -41,5 +46,5 @@ def write_schema(path: Path, *, force: bool) -> Path:
             tmp.unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise KhepriError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise file_error(exc, f"cannot write {path}: {exc.strerror or exc}") from None
     return path

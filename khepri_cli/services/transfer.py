@@ -34,7 +34,7 @@ from khepri_cli.domain.transfer import (
     parse_document,
     write_document,
 )
-from khepri_cli.errors import KhepriError, StorageError, UsageProblem
+from khepri_cli.errors import StorageError, UsageProblem, file_error
 from khepri_cli.schema import table
 
 T = TypeVar("T")
@@ -140,7 +140,7 @@ def read_source(source: str) -> tuple[str, str]:
         except IsADirectoryError:
             raise UsageProblem(f"cannot read {source!r}: it is a folder, not a file") from None
         except OSError as exc:
-            raise KhepriError(f"cannot read {source!r}: {exc.strerror or exc}") from None
+            raise file_error(exc, f"cannot read {source!r}: {exc.strerror or exc}") from None
     if isinstance(data, str):
         return data, name
     try:

@@ -210,3 +210,29 @@ def test_every_write_command_prints_the_stored_row_with_json(athlete):
         assert printed.items() >= expected.items(), command
         stored = athlete.rows(f"SELECT * FROM {table} WHERE id = ?", (printed["id"],))[0]
         assert stored["updated_at"] == printed["updated_at"], command
+
+
+# -- file names no file can have --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["export", "-o", "x" * 300],
+        ["export", "-o", "journal.db/inside.json"],
+        ["import", "x" * 300],
+        ["supabase", "schema", "-o", "~no_such_user_here/schema.sql"],
+        ["supabase", "schema", "-o", "y" * 300],
+    ],
+    ids=lambda command: " ".join(part[:20] for part in command),
+)
+def test_a_file_name_that_cannot_be_used_is_bad_usage(athlete, command):
+    run = athlete(*command)
+    assert run.exit_code == 2, run.output
+    assert run.stderr.count("\n") == 1 and "unexpected" not in run.stderr
+
+
+def test_khepri_db_naming_an_unknown_home_is_a_missing_journal(khepri, monkeypatch):
+    monkeypatch.setenv("KHEPRI_DB", "~no_such_user_here/khepri.db")
+    run = khepri("profile")
+    assert run.exit_code == 1 and "no journal at ~no_such_user_here/khepri.db" in run.stderr
