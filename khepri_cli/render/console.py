@@ -15,7 +15,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from khepri_cli.schema.kinds import CONTROL
+from khepri_cli.schema.text import CONTROL
 
 if TYPE_CHECKING:
     from rich.console import Console

@@ -20,9 +20,16 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 from datetime import UTC, date, datetime
 from typing import Any
+
+from khepri_cli.schema.text import (
+    LINE_MAX,
+    LIST_MAX,
+    NOTE_MAX,
+    control_character,
+    describe_control,
+)
 
 UUID_EXAMPLE = "0b5f2c1e-8d4a-4c1e-9a51-3f1f6f0c2a7d"
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
@@ -275,34 +282,6 @@ class BooleanKind(Kind):
 
     def from_sqlite(self, stored: int | None) -> bool | None:
         return None if stored is None else bool(stored)
-
-
-LINE_MAX = 200
-"""The longest one-line text (a title, a name, a metric, a place), in characters."""
-
-NOTE_MAX = 10_000
-"""The longest multi-line text (notes, descriptions), in characters."""
-
-LIST_MAX = 100
-"""The most items a text list (equipment, restrictions, days...) holds."""
-
-CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-"""Control characters (Unicode category Cc): C0, DEL and C1. A terminal may act on them."""
-
-_CONTROL_NAMES = {"\n": "a line break", "\r": "a carriage return", "\t": "a tab"}
-
-
-def control_character(text: str, *, allow_newline: bool = False) -> str | None:
-    """The first control character in ``text`` (a newline only when not allowed), or None."""
-    for match in CONTROL.finditer(text):
-        if not (allow_newline and match.group() == "\n"):
-            return match.group()
-    return None
-
-
-def describe_control(char: str) -> str:
-    """``a line break``, ``a tab``, ``control character U+001B``: how a message names it."""
-    return _CONTROL_NAMES.get(char, f"control character U+{ord(char):04X}")
 
 
 class TextKind(Kind):

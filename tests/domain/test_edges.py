@@ -14,8 +14,8 @@ from khepri_cli.domain.rows import changed_row, check_value, new_row, whole_row
 from khepri_cli.domain.units import parse_number, parse_whole
 from khepri_cli.errors import InvalidInput
 from khepri_cli.schema import Row
-from khepri_cli.schema.kinds import LINE_MAX, LIST_MAX, NOTE_MAX
 from khepri_cli.schema.tables import ATHLETES, CONSTRAINTS, DAILY_CHECKINS, GOALS, TRAINING_PLANS
+from khepri_cli.schema.text import LINE_MAX, LIST_MAX, NOTE_MAX
 
 ATHLETE = "0b5f2c1e-8d4a-4c1e-9a51-3f1f6f0c2a7d"
 GOAL = {"athlete_id": ATHLETE, "goal_type": "race", "title": "Cascais"}
