@@ -219,14 +219,31 @@ def print_table(
     if not is_terminal():
         out(plain_table(headers, rows))
         return
-    from rich import box
-    from rich.table import Table
     from rich.text import Text
 
     texts = [[Text.from_markup(one_line(c)) for c in row] for row in rows]
     plain = [[text.plain for text in row] for row in texts]
     width = console().width
     widths = fit_widths(headers, plain, width, free_text=free_text, names=names, whole=whole)
+    table = _fitted_table(title, headers, widths, free_text + names, whole, styles or {})
+    for index, row in enumerate(texts):
+        table.add_row(*row, style=row_styles[index] if row_styles else None)
+    console().print(table)
+
+
+def _fitted_table(
+    title: str | None,
+    headers: list[str],
+    widths: list[int],
+    cut: tuple[int, ...],
+    whole: tuple[int, ...],
+    styles: dict[int, str],
+) -> Any:
+    """An empty rich table with columns of these ``widths``: the ``cut`` ones end in an ellipsis,
+    the ``whole`` ones never wrap, the others wrap between words (never inside one)."""
+    from rich import box
+    from rich.table import Table
+
     table = Table(
         title=title,
         box=box.SIMPLE_HEAD,
@@ -234,20 +251,17 @@ def print_table(
         pad_edge=False,
         collapse_padding=True,
         title_justify="left",
-        min_width=min(len(title or ""), width),
+        min_width=min(len(title or ""), console().width),
     )
     for index, header in enumerate(headers):
-        cut = index in (*free_text, *names)
         table.add_column(
             header,
-            style=(styles or {}).get(index),
+            style=styles.get(index),
             width=widths[index],
-            no_wrap=cut or index in whole,
-            overflow="ellipsis" if cut else "fold",
+            no_wrap=index in cut or index in whole,
+            overflow="ellipsis" if index in cut else "fold",
         )
-    for index, row in enumerate(texts):
-        table.add_row(*row, style=row_styles[index] if row_styles else None)
-    console().print(table)
+    return table
 
 
 def print_fields(

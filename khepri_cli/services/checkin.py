@@ -61,14 +61,7 @@ def check_in(journal: Journal, athlete: Row, day: date, values: dict[str, Any]) 
     given replace the stored ones, the others are kept (sore areas are
     merged area by area), and the merged day is judged again.
     """
-    born = athlete.date_of_birth
-    if born is not None and day < born:
-        raise InvalidInput(
-            "checkin_date",
-            day.isoformat(),
-            f"must not be before your date of birth ({born})",
-            column="checkin_date",
-        )
+    _check_born_by(athlete, day)
     with journal.transaction() as conn:
         existing = repo.checkin_on(conn, athlete.id, day)
         changes = dict(values)
@@ -90,6 +83,18 @@ def check_in(journal: Journal, athlete: Row, day: date, values: dict[str, Any]) 
         else:
             row = store.update(conn, existing, changes)
     return CheckinResult(row, constraints, created=existing is None)
+
+
+def _check_born_by(athlete: Row, day: date) -> None:
+    """A check-in before the athlete's date of birth is a typo in one of the two."""
+    born = athlete.date_of_birth
+    if born is not None and day < born:
+        raise InvalidInput(
+            "checkin_date",
+            day.isoformat(),
+            f"must not be before your date of birth ({born})",
+            column="checkin_date",
+        )
 
 
 def respond(journal: Journal, athlete_id: str, day: date, response: str, notes: str | None) -> Row:

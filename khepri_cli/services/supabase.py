@@ -20,15 +20,20 @@ def print_schema() -> None:
     sys.stdout.write(schema_sql())
 
 
-def write_schema(path: Path, *, force: bool) -> Path:
-    """Write the schema to ``path`` in one step: the file is either complete or untouched."""
-    text = schema_sql()
+def _expanded(path: Path) -> Path:
+    """``~/x`` -> the home folder's ``x``; ``~name`` of a user this machine lacks is refused."""
     try:
-        path = path.expanduser()
-    except RuntimeError:  # ~name of a user this machine does not have
+        return path.expanduser()
+    except RuntimeError:
         raise UsageProblem(
             f"--output: {str(path)!r} names a home folder that does not exist"
         ) from None
+
+
+def write_schema(path: Path, *, force: bool) -> Path:
+    """Write the schema to ``path`` in one step: the file is either complete or untouched."""
+    text = schema_sql()
+    path = _expanded(path)
     if path.is_dir():
         raise UsageProblem(f"--output: {path} is a directory; give a file name")
     if path.exists() and not force:
