@@ -112,4 +112,4 @@ def _show(value: object) -> str:
         import json
 
         text = json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= 60 else text[:57] + "...'"
+    return text if len(text) <= 60 else text[:57] + "..." + (text[0] if text[0] in "'\"" else "")

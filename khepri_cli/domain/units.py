@@ -23,7 +23,10 @@ METRIC = "metric"
 IMPERIAL = "imperial"
 UNIT_SYSTEMS = (METRIC, IMPERIAL)
 
-_CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
+_CLOCK = re.compile(r"^(?:(\d{1,6}):)?(\d{1,2}):(\d{2})$")
+"""``h:mm:ss`` or ``mm:ss``. Every run of digits read as a number is bounded (here, in the
+duration and height forms, and in :func:`parse_whole`): a thousand digits is a paste gone
+wrong, and Python refuses to convert more than 4300."""
 _PACE_SUFFIX = re.compile(r"\s*/\s*(km|mi|mile|100m|100yd)\s*$", re.IGNORECASE)
 
 
@@ -110,7 +113,7 @@ def parse_duration(text: str, field: str = "duration") -> int:
     """``5:45:00``, ``45:00`` or ``2h30m`` -> seconds (must be more than zero)."""
     allowed = "use h:mm:ss or mm:ss, e.g. 5:45:00"
     raw = text.strip().lower()
-    match = re.fullmatch(r"(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?\s*(?:(\d+)s)?", raw)
+    match = re.fullmatch(r"(?:(\d{1,6})h)?\s*(?:(\d{1,6})m(?:in)?)?\s*(?:(\d{1,6})s)?", raw)
     if raw and match and any(match.groups()):
         h, m, s = (int(g) if g else 0 for g in match.groups())
         seconds = h * 3600 + m * 60 + s
@@ -206,7 +209,7 @@ def parse_height(text: str, units: str = METRIC, field: str = "height") -> float
     """``178`` cm, or ``5'10"`` / ``70in`` when imperial -> cm, 2 decimals."""
     allowed = "use a number of cm (e.g. 178), inches (70in) or feet and inches (5'10\")"
     raw = str(text).strip().lower()
-    feet = re.fullmatch(r"(\d+)\s*'\s*(\d+(?:\.\d+)?)?\s*(?:\"|'')?", raw)
+    feet = re.fullmatch(r"(\d{1,3})\s*'\s*(\d{1,3}(?:\.\d{1,6})?)?\s*(?:\"|'')?", raw)
     if feet:
         cm = (int(feet.group(1)) * 12 + float(feet.group(2) or 0)) * 2.54
     elif raw.endswith(("in", "cm")):

@@ -11,7 +11,13 @@ from datetime import date
 import pytest
 
 from khepri_cli.domain.rows import changed_row, check_value, new_row, whole_row
-from khepri_cli.domain.units import parse_number, parse_whole
+from khepri_cli.domain.units import (
+    parse_duration,
+    parse_height,
+    parse_number,
+    parse_run_pace,
+    parse_whole,
+)
 from khepri_cli.errors import InvalidInput
 from khepri_cli.schema import Row
 from khepri_cli.schema.tables import ATHLETES, CONSTRAINTS, DAILY_CHECKINS, GOALS, TRAINING_PLANS
@@ -220,3 +226,19 @@ def test_whole_numbers_stay_within_their_bounds(text):
     with pytest.raises(InvalidInput):
         parse_whole(text, "--limit", "must be a whole number from 1 to 2147483647", 1, 2**31 - 1)
     assert parse_whole(" +12 ", "--limit", "", 1, 20) == 12
+
+
+@pytest.mark.parametrize(
+    ("parse", "text"),
+    [
+        (parse_duration, "9" * 5000 + ":00:00"),
+        (parse_duration, "9" * 5000 + "h"),
+        (lambda text, field: parse_height(text, "imperial", field), "9" * 5000 + "'1"),
+        (lambda text, field: parse_run_pace(text, "metric", field), "9" * 5000 + ":00"),
+    ],
+)
+def test_a_thousand_digits_is_refused_not_converted(parse, text):
+    with pytest.raises(InvalidInput) as caught:
+        parse(text, "--field")
+    assert caught.value.field == "--field"
+    assert len(caught.value.message) < 300
