@@ -11,12 +11,13 @@ import json
 import pytest
 
 
-def refused(khepri, args, message):
+def refused(khepri, args, *messages):
     before = khepri.snapshot()
     run = khepri(*args)
     assert run.exit_code == 2, run.output
     assert run.stderr.count("\n") == 1, run.stderr
-    assert message in run.stderr, run.stderr
+    for message in messages:
+        assert message in run.stderr, run.stderr
     assert khepri.snapshot() == before
 
 
@@ -50,6 +51,8 @@ def test_heart_rates_changed_together_are_judged_together(athlete):
         (["--notes", "a\x1b[2Jb"], "--notes: 'a\\x1b[2Jb' is not valid; must not contain control character U+001B"),
         (["--notes", "x" * 10_001], "must be at most 10000 characters long (this is 10001)"),
         (["--date", "0001-01-01", "--energy", "5"], "use a date from 1900-01-01 to 2199-12-31"),
+        (["--hrv", "1e308"], "--hrv: '1e308' is not valid; must be more than 0 and less than 10000"),
+        (["--sleep-hours", "1e308"], "--sleep-hours: '1e308' is not valid; must be between 0 and 24"),
     ],
 )  # fmt: skip
 def test_check_in_values_that_cannot_be_true_are_refused(athlete, args, message):
@@ -129,3 +132,26 @@ def test_an_imported_control_character_is_refused_naming_the_row_and_column(athl
     path = tmp_path / "hostile.json"
     path.write_text(json.dumps(document))
     refused(athlete, ["import", str(path)], "display_name: 'Ada\\x1b]0;owned\\x07' is not valid")
+
+
+def test_a_twenty_megabyte_note_does_not_import(athlete, tmp_path):
+    document = json.loads(athlete.ok("export").stdout)
+    document["goals"] = [
+        {
+            "id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+            "athlete_id": document["athletes"][0]["id"],
+            "goal_type": "race",
+            "title": "Cascais",
+            "description": "x" * 20_000_000,
+            "created_at": "2026-11-25T07:30:00Z",
+            "updated_at": "2026-11-25T07:30:00Z",
+        }
+    ]
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps(document))
+    refused(
+        athlete,
+        ["import", str(path)],
+        "description: 'xxxx",
+        "must be at most 10000 characters long (this is 20000000)",
+    )
