@@ -181,9 +181,11 @@ def run_safely(invoke: Any, *, debug: bool) -> int:
 def _file_failure(exc: OSError, debug: bool) -> int:
     """A file named on the command line cannot be used: one line, and the exit code of
     :func:`~khepri_cli.errors.file_error` (2 when the name is at fault)."""
-    name = str(exc.filename) if exc.filename is not None else ""
-    shown = repr(name if len(name) <= 60 else name[:57] + "...")
-    error = file_error(exc, f"cannot use {shown}: {exc.strerror or exc}")
+    reason = exc.strerror or str(exc)
+    if exc.filename is not None:
+        name = str(exc.filename)
+        reason = f"cannot use {name if len(name) <= 60 else name[:57] + '...'!r}: {reason}"
+    error = file_error(exc, reason)
     _fail(error.message, debug)
     return error.exit_code
 
