@@ -7,6 +7,8 @@ and only shows its traceback with ``--debug``.
 
 from __future__ import annotations
 
+import errno
+
 USAGE = 2  # bad usage or bad input: the user can fix the command line
 RUNTIME = 1  # the command was fine but something failed while running it
 
@@ -71,6 +73,16 @@ class NoProfile(KhepriError):
         super().__init__("no athlete profile in this journal yet")
 
 
+class NoJournal(KhepriError):
+    """The journal file does not exist, and the command only reads or changes one."""
+
+    def __init__(self, path: object) -> None:
+        super().__init__(
+            f"no journal at {path} yet; run 'khepri init' first "
+            "(or point --db or KHEPRI_DB at your journal)"
+        )
+
+
 class StorageError(KhepriError):
     """The journal file cannot be opened, read or written."""
 
@@ -83,6 +95,25 @@ class AccountError(KhepriError):
     """Signing in, out or up with the Supabase project, or asking it who you are, failed."""
 
 
+NAME_ERRNOS = frozenset(
+    {errno.ENAMETOOLONG, errno.ENOTDIR, errno.ENOENT, errno.EISDIR, errno.ELOOP}
+)
+"""Why a file cannot be used when its name is at fault: the user can fix the command line."""
+
+
+def file_error(exc: OSError, message: str) -> KhepriError:
+    """The error for a file that cannot be used: bad usage (exit 2) when its name is at fault
+    (too long, below a file, a folder...), a failure at run time (exit 1) otherwise."""
+    return UsageProblem(message) if exc.errno in NAME_ERRNOS else KhepriError(message)
+
+
 def _show(value: object) -> str:
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 60 else text[:57] + "...'"
+    """A value in a message: text quoted (with its controls escaped), anything else as JSON
+    writes it (``true``, ``{"knee": 99}``), never a Python repr; long values shortened."""
+    if isinstance(value, str):
+        text = repr(value)
+    else:
+        import json
+
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..." + (text[0] if text[0] in "'\"" else "")

@@ -98,6 +98,39 @@ def test_help_renders_with_its_example(khepri, path):
     assert not khepri.db_path.exists()  # asking for help never creates a journal
 
 
+def example_lines(text: str) -> list[str]:
+    """The lines of a help text's examples: each command and its continuation lines."""
+    _, _, examples = text.partition("Example:")
+    return [line.strip() for line in examples.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize(("path", "command"), TREE, ids=[name_of(p) for p in PATHS])
+def test_examples_fit_80_columns_unbroken(khepri, path, command, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    shown = [line.strip() for line in khepri.ok(*path, "--help").stdout.splitlines()]
+    for line in example_lines(command.help or ""):
+        assert line in shown, f"{name_of(path)}: example wrapped at 80 columns: {line!r}"
+
+
+@pytest.mark.parametrize(("path", "command"), TREE, ids=[name_of(p) for p in PATHS])
+def test_help_shows_no_python_names_or_type_names(khepri, path, command, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    shown = khepri.ok(*path, "--help").stdout
+    assert "<str>" not in shown and "<int>" not in shown
+    assert not re.search(r"\{[a-z_]+\}", shown), shown  # {day_text}: a parameter's Python name
+    if path:
+        assert "--install-completion" not in shown
+        assert "--show-completion" not in shown
+
+
+@pytest.mark.parametrize("group", ["goals", "constraints"])
+def test_edit_shows_no_defaults_of_add(khepri, group):
+    added = khepri.ok(group, "add", "--help").stdout
+    edited = khepri.ok(group, "edit", "--help").stdout
+    assert "default" in added.lower()
+    assert "default" not in edited.lower()
+
+
 def test_the_root_help_lists_every_command(khepri):
     shown = khepri.ok("--help").stdout
     for name in LAZY_COMMANDS:

@@ -8,18 +8,22 @@ from typing import Annotated
 import typer
 
 from khepri_cli.cli.options import JsonOption
+from khepri_cli.cli.prompts import read_line, read_secret
 from khepri_cli.cli.state import AppState, state
 from khepri_cli.errors import UsageProblem
 
-login_app = typer.Typer()
-signup_app = typer.Typer()
-whoami_app = typer.Typer()
-logout_app = typer.Typer()
+login_app = typer.Typer(add_completion=False)
+signup_app = typer.Typer(add_completion=False)
+whoami_app = typer.Typer(add_completion=False)
+logout_app = typer.Typer(add_completion=False)
 
 EmailOption = Annotated[
     str | None,
     typer.Option(
-        "--email", help="Your email address (asked for on a terminal).", show_default=False
+        "--email",
+        metavar="EMAIL",
+        help="Your email address (asked for on a terminal).",
+        show_default=False,
     ),
 ]
 PasswordStdin = Annotated[
@@ -38,7 +42,7 @@ def ask_credentials(
     if email is None:
         if not app.interactive:
             raise UsageProblem("--email is required when there is no terminal to ask on")
-        email = typer.prompt("Email")
+        email = read_line("Email: ").strip()
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
@@ -48,7 +52,7 @@ def ask_credentials(
         raise UsageProblem(
             "no terminal to ask the password on: give it on standard input with --password-stdin"
         )
-    return email, typer.prompt("Password", hide_input=True, confirmation_prompt=confirm)
+    return email, read_secret("Password: ", confirm=confirm)
 
 
 @login_app.command("login")
@@ -69,7 +73,7 @@ def login(
 
     app = state(ctx)
     email, password = ask_credentials(app, email, password_stdin)
-    render.logged_in(service.login(app.journal(), email, password))
+    render.logged_in(service.login(app.journal(create=True), email, password))
 
 
 @signup_app.command("signup")
@@ -90,7 +94,7 @@ def signup(
 
     app = state(ctx)
     email, password = ask_credentials(app, email, password_stdin, confirm=True)
-    render.signed_up(service.signup(app.journal(), email, password))
+    render.signed_up(service.signup(app.journal(create=True), email, password))
 
 
 @whoami_app.command("whoami")

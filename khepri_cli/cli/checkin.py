@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from khepri_cli.cli.options import JsonOption, YesOption, with_column_options
+from khepri_cli.cli.options import (
+    WORDS,
+    JsonOption,
+    SavedJsonOption,
+    YesOption,
+    refuse_options_before_subcommand,
+    with_column_options,
+)
 from khepri_cli.cli.state import state
 from khepri_cli.schema.tables import DAILY_CHECKINS
 
@@ -28,13 +35,18 @@ VALUE_COLUMNS = tuple(DAILY_CHECKINS.column(name) for name in DAILY_CHECKINS.ent
 
 DateOption = Annotated[
     str | None,
-    typer.Option("--date", help=DAILY_CHECKINS.column("checkin_date").help),
+    typer.Option("--date", metavar="DATE", help=DAILY_CHECKINS.column("checkin_date").help),
 ]
 
 
 @checkin_app.callback(invoke_without_command=True)
 @with_column_options(VALUE_COLUMNS, "check-in")
-def checkin(ctx: typer.Context, typed: dict[str, Any], date_text: DateOption = None) -> None:
+def checkin(
+    ctx: typer.Context,
+    typed: dict[str, Any],
+    date_text: DateOption = None,
+    as_json: SavedJsonOption = False,
+) -> None:
     """Record this morning's check-in and see how ready you are to train.
 
     With flags it asks nothing; on a terminal without flags it asks for each
@@ -47,58 +59,63 @@ def checkin(ctx: typer.Context, typed: dict[str, Any], date_text: DateOption = N
         khepri checkin --sleep-hours 7:30 --energy 7 --stress 3 --sore legs=6
     """
     if ctx.invoked_subcommand is not None:
-        _refuse_values_before(ctx.invoked_subcommand, typed, date_text)
+        _refuse_values_before(ctx.invoked_subcommand, typed, date_text, as_json)
         return
     from khepri_cli.domain.profile import today_of
     from khepri_cli.render import checkin as render
+    from khepri_cli.render.console import emit_json
     from khepri_cli.services import checkin as service
 
     app_state = state(ctx)
-    athlete = app_state.athlete()
-    day = service.checkin_day(date_text, today_of(athlete))
-    values = _values(ctx, athlete, day, typed)
+    app_state.remember("checkin_date", "--date", date_text)
+    today = today_of(app_state.find_athlete())  # read what was typed before needing a profile
+    day = service.checkin_day(date_text, today)
+    values = _values(ctx, day, typed)
     if values is None:
         return
-    result = service.check_in(app_state.journal(), athlete, day, values)
+    result = service.check_in(app_state.journal(), app_state.athlete(), day, values)
     render.saved(day, result.created)
-    render.readiness_panel(day, result.row.ai_recommendation, result.constraints)
+    if as_json:
+        emit_json(result.row.to_json())
+        return
+    render.readiness_panel(day, result.row.ai_recommendation, result.constraints, today)
 
 
-def _refuse_values_before(subcommand: str, typed: dict[str, Any], date_text: str | None) -> None:
+def _refuse_values_before(
+    subcommand: str, typed: dict[str, Any], date_text: str | None, as_json: bool
+) -> None:
     """``khepri checkin --energy 7 respond ...``: values belong to the check-in itself."""
     from khepri_cli.errors import UsageProblem
 
-    if typed or date_text is not None:
+    if typed or date_text is not None or as_json:
         raise UsageProblem(
             f"check-in values cannot be combined with '{subcommand}'; put its own options "
             f"after it, e.g. 'khepri checkin {subcommand} accepted --date yesterday'"
         )
 
 
-def _values(
-    ctx: typer.Context, athlete: Row, day: date, typed: dict[str, Any]
-) -> dict[str, Any] | None:
+def _values(ctx: typer.Context, day: date, typed: dict[str, Any]) -> dict[str, Any] | None:
     """The day's values: from the flags, else asked on a terminal (None: nothing entered)."""
     from khepri_cli.errors import UsageProblem
 
     if typed:
-        return _read_flags(athlete, day, typed)
+        return _read_flags(state(ctx).find_athlete(), day, typed)
     if state(ctx).interactive:
-        return _ask_values(ctx, athlete, day)
+        return _ask_values(ctx, state(ctx).athlete(), day)
     raise UsageProblem(
         "no check-in values given and no terminal to ask on: pass flags, "
         "e.g. 'khepri checkin --sleep-hours 7.5 --energy 7 --stress 3' (see --help)"
     )
 
 
-def _typing(athlete: Row, day: date) -> Any:
+def _typing(athlete: Row | None, day: date) -> Any:
     from khepri_cli.domain import forms
     from khepri_cli.domain.profile import units_of
 
     return forms.Typing(units_of(athlete), day)
 
 
-def _read_flags(athlete: Row, day: date, typed: dict[str, Any]) -> dict[str, Any]:
+def _read_flags(athlete: Row | None, day: date, typed: dict[str, Any]) -> dict[str, Any]:
     """``{flag: text}`` -> the check-in's column values, each checked by its rules."""
     from khepri_cli.domain import forms
 
@@ -148,53 +165,60 @@ def respond(
     response: Annotated[
         str,
         typer.Argument(
+            metavar="RESPONSE",
+            click_type=WORDS,
             help=DAILY_CHECKINS.column("user_response").help,
             show_default=False,
         ),
     ],
     notes: Annotated[
         str | None,
-        typer.Option("--notes", help=DAILY_CHECKINS.column("user_response_notes").help),
+        typer.Option(
+            "--notes", metavar="TEXT", help=DAILY_CHECKINS.column("user_response_notes").help
+        ),
     ] = None,
     date_text: DateOption = None,
+    as_json: SavedJsonOption = False,
 ) -> None:
     """Record what you did with the day's advice (replaces an earlier answer).
 
     Example:
 
-        khepri checkin respond modified --notes "rode 45 min easy instead of intervals"
+        khepri checkin respond modified --notes "45 min easy instead"
     """
     from khepri_cli.domain import forms
     from khepri_cli.domain.profile import today_of
     from khepri_cli.domain.units import parse_date
-    from khepri_cli.errors import NotFound
     from khepri_cli.render import checkin as render
+    from khepri_cli.render.console import emit_json
     from khepri_cli.services import checkin as service
 
     answer = forms.read_checked(DAILY_CHECKINS.column("user_response"), response, forms.Typing())
-    athlete = state(ctx).athlete()
-    today = today_of(athlete)
+    app_state = state(ctx)
+    app_state.remember("user_response_notes", "--notes", notes)
+    today = today_of(app_state.find_athlete())
     day = parse_date(date_text, today, "--date") if date_text is not None else today
-    try:
-        service.respond(state(ctx).journal(), athlete.id, day, answer, notes)
-    except NotFound:
-        raise NotFound(
-            f"no check-in on {day}; check in first with 'khepri checkin --date {day}'"
-        ) from None
+    row = service.respond(app_state.journal(), app_state.athlete().id, day, answer, notes)
     render.responded(day, answer)
+    if as_json:
+        emit_json(row.to_json())
 
 
 SinceOption = Annotated[
     str | None,
-    typer.Option("--since", help="First day to show: YYYY-MM-DD, today or yesterday."),
+    typer.Option(
+        "--since", metavar="DATE", help="First day to show: YYYY-MM-DD, today or yesterday."
+    ),
 ]
 UntilOption = Annotated[
     str | None,
-    typer.Option("--until", help="Last day to show (default: today)."),
+    typer.Option("--until", metavar="DATE", help="Last day to show (default: today)."),
 ]
 LimitOption = Annotated[
     str | None,
-    typer.Option("--limit", help="Show at most this many check-ins (the most recent)."),
+    typer.Option(
+        "--limit", metavar="N", help="Show at most this many check-ins (the most recent)."
+    ),
 ]
 
 
@@ -212,15 +236,10 @@ def checkins(
 
         khepri checkins --since 2026-11-01 --limit 10
     """
-    if ctx.invoked_subcommand is not None:
-        if since is not None or until is not None or limit is not None or as_json:
-            from khepri_cli.errors import UsageProblem
-
-            raise UsageProblem(
-                f"put the options after the subcommand: 'khepri checkins {ctx.invoked_subcommand} ...'"
-            )
-        return
-    _list(ctx, since, until, limit, as_json)
+    given = {"--since": since, "--until": until, "--limit": limit, "--json": as_json}
+    refuse_options_before_subcommand(ctx, given)
+    if ctx.invoked_subcommand is None:
+        _list(ctx, since, until, limit, as_json)
 
 
 @checkins_app.command("list")
@@ -246,9 +265,8 @@ def _list(
     from khepri_cli.domain.profile import today_of
     from khepri_cli.services import checkin as service
 
-    athlete = state(ctx).athlete()
-    days = service.list_range(since, until, limit, today_of(athlete))
-    found = service.recent_checkins(state(ctx).journal(), athlete.id, days)
+    days = service.list_range(since, until, limit, today_of(state(ctx).find_athlete()))
+    found = service.recent_checkins(state(ctx).journal(), state(ctx).athlete().id, days)
     if as_json:
         from khepri_cli.render.console import emit_json
 
@@ -261,7 +279,12 @@ def _list(
 
 DayArgument = Annotated[
     str,
-    typer.Argument(help="The day: YYYY-MM-DD, today or yesterday.", show_default=False),
+    typer.Argument(
+        metavar="DATE",
+        click_type=WORDS,
+        help="The day: YYYY-MM-DD, today or yesterday.",
+        show_default=False,
+    ),
 ]
 
 
@@ -269,8 +292,8 @@ def _day(ctx: typer.Context, text: str) -> tuple[Row, date]:
     from khepri_cli.domain.profile import today_of
     from khepri_cli.domain.units import parse_date
 
-    athlete = state(ctx).athlete()
-    return athlete, parse_date(text, today_of(athlete), "DATE")
+    day = parse_date(text, today_of(state(ctx).find_athlete()), "DATE")
+    return state(ctx).athlete(), day
 
 
 @checkins_app.command("show")

@@ -6,12 +6,15 @@ from typing import Annotated
 
 import typer
 
-from khepri_cli.cli.options import JsonOption
+from khepri_cli.cli.options import WORDS, JsonOption
 
 app = typer.Typer(add_completion=False)  # its help is the docstring of config() below
 
 SettingName = Annotated[
-    str, typer.Argument(help="Which setting: url or key.", show_default=False, metavar="url|key")
+    str,
+    typer.Argument(
+        help="Which setting: url or key.", show_default=False, metavar="url|key", click_type=WORDS
+    ),
 ]
 
 
@@ -40,7 +43,12 @@ def set_(
     name: SettingName,
     value: Annotated[
         str,
-        typer.Argument(help="The value, or - to read it from standard input.", show_default=False),
+        typer.Argument(
+            help="The value, or - to read it from standard input.",
+            show_default=False,
+            metavar="VALUE",
+            click_type=WORDS,
+        ),
     ],
 ) -> None:
     """Save the project URL or API key in Khepri's configuration (a file only you can read).

@@ -10,15 +10,15 @@ COMMANDS = GroupCommands(
     table=CONSTRAINTS,
     help="Record what limits your training: injuries, travel, less time.\n\n"
     "Example:\n\n"
-    '    khepri constraints add injury "Sore knee" --body-part left_knee --severity mild',
+    '    khepri constraints add injury "Sore knee" --severity mild',
     docs={
         "add": "Add a constraint. Each type has its own flags; the others are refused.\n\n"
         "injury: --body-part --severity --restrict; travel: --destination --equipment "
         "--facilities; availability: --hours-per-week --days. It starts today unless --start "
         "says otherwise.\n\n"
         "Example:\n\n"
-        '    khepri constraints add injury "Runner\'s knee" --body-part left_knee '
-        "--severity moderate --restrict running --restrict jumping",
+        '    khepri constraints add injury "Runner\'s knee" --body-part left_knee \\\n'
+        "        --severity moderate --restrict running --restrict jumping",
         "list": "List your active constraints, oldest first (--all adds the resolved ones).\n\n"
         "Example:\n\n    khepri constraints list --type injury",
         "edit": "Change a constraint; only the flags you give change. An empty value ('') "
@@ -39,6 +39,7 @@ COMMANDS = GroupCommands(
     clearable="end_date",
     group="khepri_cli.services.constraints:CONSTRAINTS",
     view="khepri_cli.render.constraints:VIEW",
+    add_defaults={"--start": "today"},
 )
 
 app = build(COMMANDS)

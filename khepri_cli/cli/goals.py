@@ -10,15 +10,15 @@ COMMANDS = GroupCommands(
     table=GOALS,
     help="Set, list and close your goals: races, performance, fitness and health.\n\n"
     "Example:\n\n"
-    '    khepri goals add race "Cascais 70.3" --date 2027-10-03 --priority A --distance 70.3',
+    '    khepri goals add race "Cascais 70.3" --date 2027-10-03 --priority A',
     docs={
         "add": "Add a goal. Each type has its own flags; the others are refused.\n\n"
         "race: --event --distance --location --target-time; performance: --metric "
         "--current --target; fitness: --metric --target; health: --metric --current --target. "
         "Priority B unless --priority says otherwise.\n\n"
         "Example:\n\n"
-        '    khepri goals add race "Cascais 70.3" --date 2027-10-03 --priority A '
-        "--distance 70.3 --target-time 5:15:00",
+        '    khepri goals add race "Cascais 70.3" --date 2027-10-03 --priority A \\\n'
+        "        --distance 70.3 --target-time 5:15:00",
         "list": "List your goals: priority A first, then by target date (undated last).\n\n"
         "Example:\n\n    khepri goals list --status all --type race",
         "edit": "Change a goal; only the flags you give change. An empty value ('') clears a "

@@ -11,11 +11,19 @@ options come from the schema declaration, the work from
 # No ``from __future__ import annotations`` here: the commands are built inside a
 # function, and typer must see their annotations as objects, not as names to look up.
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Annotated, Any, NamedTuple
 
 import typer
 
-from khepri_cli.cli.options import JsonOption, YesOption, flags_of, with_column_options
+from khepri_cli.cli.options import (
+    WORDS,
+    JsonOption,
+    SavedJsonOption,
+    YesOption,
+    flags_of,
+    with_column_options,
+)
 from khepri_cli.cli.state import AppState, state
 from khepri_cli.errors import InvalidInput, UsageProblem
 from khepri_cli.schema import Column, Table
@@ -38,6 +46,7 @@ class GroupCommands(NamedTuple):
     clearable: str  # the date column that ``edit --clear-...`` empties
     group: str  # "khepri_cli.services.goals:GOALS"
     view: str  # "khepri_cli.render.goals:VIEW"
+    add_defaults: Mapping[str, str] = MappingProxyType({})  # flag -> add's value without it
 
 
 def _load(reference: str) -> Any:
@@ -61,7 +70,7 @@ def _typing(app_state: AppState) -> Any:
     from khepri_cli.domain import forms
     from khepri_cli.domain.profile import today_of, units_of
 
-    athlete = app_state.athlete()
+    athlete = app_state.find_athlete()  # what was typed is read before a profile is needed
     return forms.Typing(units_of(athlete), today_of(athlete))
 
 
@@ -157,6 +166,7 @@ def build(spec: GroupCommands) -> typer.Typer:
         str,
         typer.Argument(
             metavar="ID",
+            click_type=WORDS,
             help=f"The {spec.table.noun}'s ID, or the start of it (from '{spec.name} list').",
         ),
     ]
@@ -173,19 +183,28 @@ def build(spec: GroupCommands) -> typer.Typer:
 def _register_add(app: typer.Typer, spec: GroupCommands) -> None:
     table = spec.table
     editable = [c for c in table.flagged() if c.form != "title"]
+    defaults = {c.flag: str(c.default) for c in editable if c.flag and c.default is not None}
 
     @app.command("add", help=spec.docs["add"])
-    @with_column_options(editable, table.noun)
+    @with_column_options(editable, table.noun, {**defaults, **spec.add_defaults})
     def add(
         ctx: typer.Context,
         type_text: Annotated[
             str,
-            typer.Argument(metavar="TYPE", help=f"{or_list(_types(table))}.", show_default=False),
+            typer.Argument(
+                metavar="TYPE",
+                click_type=WORDS,
+                help=f"{or_list(_types(table))}.",
+                show_default=False,
+            ),
         ],
         title: Annotated[
             str,
             typer.Argument(
-                metavar="TITLE", help=f"A short name for the {table.noun}.", show_default=False
+                metavar="TITLE",
+                click_type=WORDS,
+                help=f"A short name for the {table.noun}.",
+                show_default=False,
             ),
         ],
         typed: dict[str, Any],
@@ -210,14 +229,22 @@ def _register_list(app: typer.Typer, spec: GroupCommands) -> None:
     def list_(
         ctx: typer.Context,
         status: Annotated[
-            str, typer.Option("--status", help=f"{statuses} (default: active).")
+            str,
+            typer.Option(
+                "--status",
+                metavar="STATUS",
+                help=f"{statuses} (default: active).",
+                show_default=False,
+            ),
         ] = "active",
         show_all: Annotated[
             bool, typer.Option("--all", help=f"Every {spec.table.noun}, whatever its status.")
         ] = False,
         type_text: Annotated[
             str | None,
-            typer.Option("--type", help=f"Only this type: {or_list(_types(spec.table))}."),
+            typer.Option(
+                "--type", metavar="TYPE", help=f"Only this type: {or_list(_types(spec.table))}."
+            ),
         ] = None,
         as_json: JsonOption = False,
     ) -> None:
@@ -288,13 +315,19 @@ def _register_status(
     app: typer.Typer, spec: GroupCommands, verb: str, status: str, id_argument: Any
 ) -> None:
     @app.command(verb, help=spec.docs[verb])
-    def change_status(ctx: typer.Context, row_id: id_argument) -> None:
+    def change_status(
+        ctx: typer.Context, row_id: id_argument, as_json: SavedJsonOption = False
+    ) -> None:
         from khepri_cli.render import records as render
 
         app_state = state(ctx)
         app_state.athlete()
         row, changed = _load(spec.group).set_status(app_state.journal(), row_id, status)
         render.status_changed(_load(spec.view), row, changed)
+        if as_json:
+            from khepri_cli.render.console import emit_json
+
+            emit_json(row.to_json())
 
 
 def _register_delete(app: typer.Typer, spec: GroupCommands, id_argument: Any) -> None:
@@ -309,7 +342,9 @@ def _register_delete(app: typer.Typer, spec: GroupCommands, id_argument: Any) ->
         if not yes:
             if not app_state.interactive:
                 raise UsageProblem("deleting needs --yes when there is no terminal to confirm on")
-            if not typer.confirm(f"Delete {render.name(row)}?", default=False, err=True):
+            from khepri_cli.cli.prompts import confirm
+
+            if not confirm(f"Delete {render.name(row)}?"):
                 render.kept(row)
                 return
         _load(spec.group).delete(journal, row)

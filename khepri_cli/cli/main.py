@@ -24,7 +24,7 @@ from typer.core import TyperGroup
 
 from khepri_cli import __version__
 from khepri_cli.cli.state import AppState
-from khepri_cli.errors import USAGE, InvalidInput, KhepriError, NoProfile, NotFound
+from khepri_cli.errors import USAGE, InvalidInput, KhepriError, NoProfile, NotFound, file_error
 
 # name -> (module, Typer attribute, short help shown in `khepri --help`)
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
@@ -64,6 +64,7 @@ class KhepriGroup(TyperGroup):
             sub_app = getattr(importlib.import_module(module_name), attribute)
             command = typer.main.get_command(sub_app)
             command.name = cmd_name
+            accept_global_options(command)
             self.commands[cmd_name] = command
         return self.commands.get(cmd_name)
 
@@ -90,6 +91,51 @@ class KhepriGroup(TyperGroup):
         if standalone:
             sys.exit(code)
         return code
+
+
+GLOBAL_HELP = {
+    "--db": "Journal file to use (default: $KHEPRI_DB, else khepri.db in your data folder).",
+    "--no-input": "Never prompt; a missing required value is an error.",
+    "--debug": "Show tracebacks on errors.",
+}
+"""The global options, which go before the command or after it (``khepri goals list --db x.db``)."""
+
+
+def _set_global(ctx: Any, param: Any, value: Any) -> None:
+    from khepri_cli.cli.state import state
+
+    if value is None or value is False:
+        return
+    app_state = state(ctx)
+    if param.name == "db":
+        app_state.db_path = Path(value)
+    elif param.name == "no_input":
+        app_state.no_input = True
+    else:
+        app_state.debug = True
+
+
+def accept_global_options(command: Any) -> None:
+    """Give ``command`` and every command below it the global options, hidden from their help."""
+    from typer.core import TyperOption
+
+    taken = {opt for param in command.params for opt in getattr(param, "opts", ())}
+    for flag, help_text in GLOBAL_HELP.items():
+        if flag in taken:
+            continue
+        value = {"metavar": "FILE"} if flag == "--db" else {"is_flag": True, "default": False}
+        command.params.append(
+            TyperOption(
+                param_decls=[flag],
+                help=help_text,
+                hidden=True,
+                expose_value=False,
+                callback=_set_global,
+                **value,
+            )
+        )
+    for sub in getattr(command, "commands", {}).values():
+        accept_global_options(sub)
 
 
 def run_safely(invoke: Any, *, debug: bool) -> int:
@@ -119,6 +165,8 @@ def run_safely(invoke: Any, *, debug: bool) -> int:
     except BrokenPipeError:
         _silence_stdout()
         return 1
+    except OSError as exc:
+        return _file_failure(exc, debug)
     except Exception as exc:
         import sqlite3
 
@@ -133,6 +181,18 @@ def run_safely(invoke: Any, *, debug: bool) -> int:
         return 1
     finally:
         sys.stdout.flush()
+
+
+def _file_failure(exc: OSError, debug: bool) -> int:
+    """A file named on the command line cannot be used: one line, and the exit code of
+    :func:`~khepri_cli.errors.file_error` (2 when the name is at fault)."""
+    reason = exc.strerror or str(exc)
+    if exc.filename is not None:
+        name = str(exc.filename)
+        reason = f"cannot use {name if len(name) <= 60 else name[:57] + '...'!r}: {reason}"
+    error = file_error(exc, reason)
+    _fail(error.message, debug)
+    return error.exit_code
 
 
 def _as_typed(exc: InvalidInput, app_state: Any) -> InvalidInput:
@@ -169,11 +229,14 @@ def _usage_message(exc: Any) -> str:
 
 
 def _fail(message: str, debug: bool) -> None:
+    """The one line of an error on stderr; what the user typed in it can control nothing."""
+    from khepri_cli.render.console import one_line
+
     if debug:
         import traceback
 
         traceback.print_exc()
-    sys.stderr.write(f"{PROG}: error: {message}\n")
+    sys.stderr.write(f"{PROG}: error: {one_line(message)}\n")
 
 
 def _silence_stdout() -> None:
@@ -208,18 +271,11 @@ def _show_version(value: bool) -> None:
 def root(
     ctx: typer.Context,
     db: Annotated[
-        Path | None,
-        typer.Option(
-            "--db",
-            help="Journal file to use (default: $KHEPRI_DB, else khepri.db in your data folder).",
-            show_default=False,
-            dir_okay=False,
-        ),
+        str | None,
+        typer.Option("--db", metavar="FILE", help=GLOBAL_HELP["--db"], show_default=False),
     ] = None,
-    no_input: Annotated[
-        bool, typer.Option("--no-input", help="Never prompt; a missing required value is an error.")
-    ] = False,
-    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    no_input: Annotated[bool, typer.Option("--no-input", help=GLOBAL_HELP["--no-input"])] = False,
+    debug: Annotated[bool, typer.Option("--debug", help=GLOBAL_HELP["--debug"])] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -228,7 +284,7 @@ def root(
     ] = False,
 ) -> None:
     """Khepri: a local-first training journal for endurance athletes."""
-    ctx.obj = AppState(db_path=db, no_input=no_input, debug=debug)
+    ctx.obj = AppState(db_path=None if db is None else Path(db), no_input=no_input, debug=debug)
     ctx.call_on_close(ctx.obj.close)
 
 

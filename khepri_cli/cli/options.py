@@ -10,16 +10,76 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Annotated, Any
 
 import typer
+from typer._click.types import StringParamType
 
 from khepri_cli.schema import Column
-from khepri_cli.schema.rules import or_list
+from khepri_cli.schema.rules import OneOf, or_list
+
+
+class _Words(StringParamType):
+    """Text whose help shows no type name (``<str>``): the argument's name says what it is."""
+
+    name = "text"
+
+    def get_metavar(self, param: Any, ctx: Any) -> str:
+        return ""
+
+
+WORDS = _Words()
+"""The ``click_type`` of every argument."""
+
+FORM_METAVARS = {
+    "day": "DATE",
+    "start_day": "DATE",
+    "birth_date": "DATE",
+    "timezone": "ZONE",
+    "watts": "WATTS",
+    "bpm": "BPM",
+    "pulse": "BPM",
+    "score": "1-10",
+    "hrv": "MS",
+    "sleep_hours": "HOURS",
+    "minutes": "MINUTES",
+    "hours_per_week": "HOURS",
+    "goal_number": "NUMBER",
+    "weight": "WEIGHT",
+    "height": "HEIGHT",
+    "run_pace": "PACE",
+    "swim_pace": "PACE",
+    "clock_time": "HH:MM",
+    "duration": "H:MM:SS",
+    "list": "LIST",
+    "restrictions": "ACTIVITY",
+    "weekdays": "DAYS",
+    "equipment": "LIST",
+    "sore_areas": "AREA=N",
+}
+"""What an option's value looks like in help, by the column's form (``TEXT`` otherwise)."""
+
+_CHOICE_FORMS = ("units", "choice", "pick", "one_of", "priority")
+
+
+def metavar_of(column: Column) -> str:
+    """``DATE``, ``1-10``, ``A|B|C``, ``SEVERITY``: a column's flag's value, as help shows it.
+
+    A few short choices are listed; longer ones are named (the help lists them).
+    """
+    if column.form in _CHOICE_FORMS and isinstance(column.rule, OneOf):
+        listed = "|".join(column.rule.choices)
+        return listed if len(listed) <= 8 else (column.label or column.name).upper()
+    return FORM_METAVARS.get(column.form or "text", "TEXT")
+
 
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print machine-readable JSON instead of a table.")
+]
+SavedJsonOption = Annotated[
+    bool,
+    typer.Option("--json", help="Print the row as stored, as JSON, instead of the summary."),
 ]
 YesOption = Annotated[
     bool,
@@ -29,18 +89,37 @@ YesOption = Annotated[
 _REPEATABLE_FORMS = ("restrictions", "sore_areas")
 
 
+def refuse_options_before_subcommand(ctx: typer.Context, given: dict[str, Any]) -> None:
+    """``khepri profile --json show``: a group's own options are not its subcommands'.
+
+    ``given`` maps the group's flags to their values; any that is set is refused,
+    with the command line that would work.
+    """
+    flags = [flag for flag, value in given.items() if value not in (None, False)]
+    if ctx.invoked_subcommand is None or not flags:
+        return
+    from khepri_cli.errors import UsageProblem
+
+    raise UsageProblem(
+        "put the options after the subcommand: "
+        f"'{ctx.command_path} {ctx.invoked_subcommand} {' '.join(flags)}'"
+    )
+
+
 def param_name(flag: str) -> str:
     """``--target-time`` -> ``target_time``: the Python name of a flag's parameter."""
     return flag.lstrip("-").replace("-", "_")
 
 
-def flag_help(columns: list[Column], noun: str) -> str:
-    """One help text for a flag: the column's own, prefixed by the types it applies to."""
+def flag_help(columns: list[Column], noun: str, default: str | None = None) -> str:
+    """One help text for a flag: the column's own, prefixed by the types it applies to,
+    and followed by the command's default for it, if the command has one."""
     first = columns[0]
     types = [t for c in columns for t in c.only_for]
-    if not types:
-        return first.help or ""
-    return f"{or_list(types, 'and').capitalize()} {noun}s: {first.help}"
+    text = first.help or ""
+    if types:
+        text = f"{or_list(types, 'and').capitalize()} {noun}s: {text}"
+    return f"{text.rstrip('.')} (default: {default})." if default else text
 
 
 def flags_of(columns: Iterable[Column]) -> dict[str, list[Column]]:
@@ -52,10 +131,15 @@ def flags_of(columns: Iterable[Column]) -> dict[str, list[Column]]:
     return found
 
 
-def _option(flag: str, columns: list[Column], noun: str) -> inspect.Parameter:
+def _option(flag: str, columns: list[Column], noun: str, default: str | None) -> inspect.Parameter:
     repeatable = columns[0].form in _REPEATABLE_FORMS
     kind = list[str] | None if repeatable else str | None
-    option = typer.Option(flag, help=flag_help(columns, noun), show_default=False)
+    option = typer.Option(
+        flag,
+        help=flag_help(columns, noun, default),
+        metavar=metavar_of(columns[0]),
+        show_default=False,
+    )
     return inspect.Parameter(
         param_name(flag),
         inspect.Parameter.KEYWORD_ONLY,
@@ -65,20 +149,23 @@ def _option(flag: str, columns: list[Column], noun: str) -> inspect.Parameter:
 
 
 def with_column_options(
-    columns: Iterable[Column], noun: str = "row"
+    columns: Iterable[Column], noun: str = "row", defaults: Mapping[str, str] | None = None
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Give a command one option per flag of ``columns``; it gets them as ``typed={flag: text}``.
 
     The decorated function's own parameters (``ctx``, arguments, other
     options) keep their place; the column options come after them, and the
     function receives a keyword ``typed`` with the flags the user gave.
+    ``defaults`` says, by flag, what this command uses when the flag is left
+    out; help shows it (an edit command has none: what is left out stays).
     """
     flags = flags_of(columns)
+    defaults = defaults or {}
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         signature = inspect.signature(func, eval_str=True)
         own = [p for p in signature.parameters.values() if p.name != "typed"]
-        added = [_option(flag, cols, noun) for flag, cols in flags.items()]
+        added = [_option(flag, cols, noun, defaults.get(flag)) for flag, cols in flags.items()]
         names = {param_name(flag): flag for flag in flags}
         positional = [p for p in own if p.default is inspect.Parameter.empty]
         optional = [p for p in own if p.default is not inspect.Parameter.empty]

@@ -6,15 +6,21 @@ from typing import Any
 
 import typer
 
-from khepri_cli.cli.options import JsonOption, with_column_options
+from khepri_cli.cli.options import (
+    JsonOption,
+    SavedJsonOption,
+    refuse_options_before_subcommand,
+    with_column_options,
+)
 from khepri_cli.cli.state import AppState, state
 from khepri_cli.schema.tables import ATHLETES
 
 app = typer.Typer(
     help="Show or change your athlete profile.\n\nExample:\n\n    khepri profile set --ftp 265",
     no_args_is_help=False,
+    add_completion=False,
 )
-init_app = typer.Typer()
+init_app = typer.Typer(add_completion=False)
 
 PROFILE_COLUMNS = tuple(ATHLETES.column(name) for name in ATHLETES.entry)
 """The profile values people set, in the order they are asked for (one flag each)."""
@@ -33,30 +39,44 @@ def _read(app_state: AppState, current: Any, typed: dict[str, str]) -> dict[str,
 
 @init_app.command("init")
 @with_column_options(PROFILE_COLUMNS)
-def init(ctx: typer.Context, typed: dict[str, str]) -> None:
+def init(ctx: typer.Context, typed: dict[str, str], as_json: SavedJsonOption = False) -> None:
     """Create your athlete profile (run again to update it).
 
-    On a terminal it asks for each value; with flags (or --no-input) it asks nothing.
+    On a terminal it asks for each value; with flags it asks nothing, and
+    --no-input makes a profile with the defaults (metric, this machine's time zone).
 
     Example:
 
         khepri init --name "Ada" --ftp 250 --threshold-pace 4:30 --resting-hr 48
     """
-    from khepri_cli.cli.prompts import ask_profile
-    from khepri_cli.db.repo_athletes import get_athlete
     from khepri_cli.render import profile as render
     from khepri_cli.services import profile as service
 
     app_state = state(ctx)
-    journal = app_state.journal()
-    current = get_athlete(journal.conn)
-    if app_state.interactive and not typed:
-        changes = ask_profile(current)
-    else:
-        changes = _read(app_state, current, typed)
-    athlete, created = service.save_profile(journal, changes)
+    current = app_state.find_athlete()
+    changes = _init_values(app_state, current, typed)
+    athlete, created = service.save_profile(app_state.journal(create=True), changes)
     render.saved(athlete, created)
-    render.show_profile(athlete)
+    render.show_profile(athlete, as_json)
+
+
+def _init_values(app_state: AppState, current: Any, typed: dict[str, str]) -> dict[str, Any]:
+    """The profile values of ``init``: its flags, else asked on a terminal, else none at all
+    with --no-input; without any of these there is nothing to go on."""
+    from khepri_cli.errors import UsageProblem
+
+    if typed:
+        return _read(app_state, current, typed)
+    if app_state.interactive:
+        from khepri_cli.cli.prompts import ask_profile
+
+        return ask_profile(current)
+    if app_state.no_input:
+        return {}
+    raise UsageProblem(
+        "no profile values given and no terminal to ask on: pass flags, e.g. "
+        "'khepri init --name Ada --ftp 250', or --no-input for a profile with the defaults"
+    )
 
 
 @app.callback(invoke_without_command=True)
@@ -67,6 +87,7 @@ def profile(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
         khepri profile --json
     """
+    refuse_options_before_subcommand(ctx, {"--json": as_json})
     if ctx.invoked_subcommand is not None:
         return
     from khepri_cli.render import profile as render
@@ -89,7 +110,7 @@ def show(ctx: typer.Context, as_json: JsonOption = False) -> None:
 
 @app.command("set")
 @with_column_options(PROFILE_COLUMNS)
-def set_(ctx: typer.Context, typed: dict[str, str]) -> None:
+def set_(ctx: typer.Context, typed: dict[str, str], as_json: SavedJsonOption = False) -> None:
     """Change one or more profile values; the others stay as they are.
 
     Example:
@@ -103,7 +124,7 @@ def set_(ctx: typer.Context, typed: dict[str, str]) -> None:
     if not typed:
         raise UsageProblem("nothing to change: give at least one flag, e.g. --ftp 265")
     app_state = state(ctx)
-    changes = _read(app_state, app_state.athlete(), typed)
+    changes = _read(app_state, app_state.find_athlete(), typed)
     athlete = service.update_profile(app_state.journal(), changes)
     render.saved(athlete, created=False)
-    render.show_profile(athlete)
+    render.show_profile(athlete, as_json)

@@ -1,37 +1,98 @@
 """Asking for values on a terminal: defaults shown, Enter keeps or skips, bad values re-asked.
 
-Only ever called when :attr:`AppState.interactive` is true. Ctrl-C raises
-``typer.Abort`` before anything is written.
+Only ever called when :attr:`AppState.interactive` is true. Questions go to
+stderr, so ``khepri checkin > today.txt`` still shows them, and answers are
+read with line editing (readline: arrows, history) where the platform has
+it. Ctrl-C or the end of input stops before anything is written.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import typer
 
 from khepri_cli.errors import InvalidInput
+from khepri_cli.render.console import one_line
+
+
+def _line_editing() -> bool:
+    """Whether ``input()`` can edit the line: stdin and stderr are the process's terminal."""
+    try:
+        terminal = sys.stdin.fileno() == 0 and sys.stdin.isatty() and sys.stderr.isatty()
+        import readline  # noqa: F401  (importing it gives input() editing and history)
+    except (AttributeError, ValueError, OSError, ImportError):
+        return False
+    return terminal
+
+
+@contextmanager
+def _stdout_on_stderr() -> Iterator[None]:
+    """Point file descriptor 1 at stderr for a moment: ``input()`` edits the line only when
+    stdout is a terminal, and writes its prompt there; results on stdout stay untouched."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def read_line(prompt: str) -> str:
+    """Ask ``prompt`` on stderr and read one answer (EOFError at the end of input)."""
+    prompt = one_line(prompt)
+    if _line_editing():
+        with _stdout_on_stderr():
+            return input(prompt)
+    sys.stderr.write(prompt)
+    sys.stderr.flush()
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError
+    return line.rstrip("\r\n")
+
+
+def read_secret(prompt: str, *, confirm: bool = False) -> str:
+    """Ask for a password on the terminal without echoing it (twice with ``confirm``)."""
+    import getpass
+
+    while True:
+        secret = getpass.getpass(prompt, stream=sys.stderr)
+        if not confirm or getpass.getpass("Repeat for confirmation: ", stream=sys.stderr) == secret:
+            return secret
+        sys.stderr.write("  The two entries differ; try again.\n")
 
 
 def ask(label: str, parse: Callable[[str], Any], *, current: str | None = None) -> Any | None:
     """Ask for one value until it parses. Empty answer -> ``None`` (keep or skip)."""
+    shown = f" [{current}]" if current else ""
     while True:
-        text = typer.prompt(
-            label, default=current or "", show_default=bool(current), prompt_suffix=": "
-        ).strip()
+        text = read_line(f"{label}{shown}: ").strip()
         if not text or text == current:
             return None
         try:
             return parse(text)
         except InvalidInput as exc:
             color = "red" if not os.environ.get("NO_COLOR") else None
-            typer.secho(f"  {exc.allowed}", fg=color, err=True)
+            typer.secho(f"  {one_line(exc.allowed)}", fg=color, err=True)
 
 
 def confirm(question: str) -> bool:
-    return typer.confirm(question, default=False)
+    """A yes/no question; Enter means no."""
+    while True:
+        answer = read_line(f"{question} [y/N]: ").strip().lower()
+        if answer in ("", "n", "no"):
+            return False
+        if answer in ("y", "yes"):
+            return True
+        sys.stderr.write("  answer y or n\n")
 
 
 def ask_profile(current: Any | None) -> dict[str, Any]:

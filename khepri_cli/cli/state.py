@@ -34,12 +34,17 @@ class AppState:
         except (AttributeError, ValueError):
             return False
 
-    def journal(self) -> Journal:
-        """The journal file, opened (and migrated) on first use."""
+    def journal(self, *, create: bool = False) -> Journal:
+        """The journal file, opened (and migrated) on first use.
+
+        Only the commands that make a journal (``init``, ``import``) pass
+        ``create``; every other command needs the file to exist already and
+        never leaves an empty one (or its folders) behind.
+        """
         if self._journal is None:
             from khepri_cli.db.connection import open_journal
 
-            self._journal = open_journal(self.db_path)
+            self._journal = open_journal(self.db_path, create=create)
         return self._journal
 
     def athlete(self) -> Row:
@@ -48,9 +53,24 @@ class AppState:
 
         return require_athlete(self.journal().conn)
 
+    def find_athlete(self) -> Row | None:
+        """The journal's athlete, or None without a journal or a profile (nothing is created).
+
+        For reading what was typed before asking the journal for anything, so
+        a bad value is reported as such even before ``khepri init``.
+        """
+        from khepri_cli.db.repo_athletes import get_athlete
+        from khepri_cli.errors import NoJournal
+
+        try:
+            return get_athlete(self.journal().conn)
+        except NoJournal:
+            return None
+
     def remember(self, column: str, flag: str, text: Any) -> None:
         """Note what the user typed for ``column``, so an error about it names their flag."""
-        self.typed[column] = (flag, text)
+        if text is not None:
+            self.typed[column] = (flag, text)
 
     def close(self) -> None:
         if self._journal is not None:

@@ -20,7 +20,8 @@ def supabase() -> None:
 
     Example:
 
-        khepri supabase schema | psql -v ON_ERROR_STOP=1 --single-transaction "$SUPABASE_DB_URL"
+        khepri supabase schema | \\
+            psql -v ON_ERROR_STOP=1 --single-transaction "$SUPABASE_DB_URL"
     """
 
 
@@ -31,6 +32,7 @@ def schema(
         typer.Option(
             "--output",
             "-o",
+            metavar="FILE",
             help="Write the SQL to this file instead of printing it ('-' for stdout).",
             dir_okay=False,
             show_default=False,
@@ -50,6 +52,7 @@ def schema(
         str | None,
         typer.Option(
             "--db-url",
+            metavar="URL",
             help="PostgreSQL URL of the database to compare with --missing "
             "(default: $SUPABASE_DB_URL, or SUPABASE_DB_URL in ./.env).",
             show_default=False,
@@ -64,8 +67,10 @@ def schema(
 
     Example:
 
-        khepri supabase schema | psql -v ON_ERROR_STOP=1 --single-transaction "$SUPABASE_DB_URL"
-        khepri supabase schema --missing | psql -v ON_ERROR_STOP=1 --single-transaction "$SUPABASE_DB_URL"
+        khepri supabase schema | \\
+            psql -v ON_ERROR_STOP=1 --single-transaction "$SUPABASE_DB_URL"
+        khepri supabase schema --missing | \\
+            psql -v ON_ERROR_STOP=1 --single-transaction "$SUPABASE_DB_URL"
         khepri supabase schema -o khepri_schema.sql
     """
     from khepri_cli.errors import UsageProblem

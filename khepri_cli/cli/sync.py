@@ -15,6 +15,7 @@ DbUrl = Annotated[
     str | None,
     typer.Option(
         "--db-url",
+        metavar="URL",
         help="PostgreSQL URL of your Supabase database (default: $SUPABASE_DB_URL, "
         "or SUPABASE_DB_URL in ./.env).",
         show_default=False,
@@ -24,6 +25,7 @@ UserId = Annotated[
     str | None,
     typer.Option(
         "--user-id",
+        metavar="UUID",
         help="UUID of your Supabase Auth user; needed once, then remembered.",
         show_default=False,
     ),
@@ -50,7 +52,8 @@ def sync(
 
     Example:
 
-        khepri sync --db-url "$SUPABASE_DB_URL" --user-id 0b5f2c1e-8d4a-4c1e-9a51-3f1f6f0c2a7d
+        khepri sync --db-url "$SUPABASE_DB_URL" \\
+            --user-id 0b5f2c1e-8d4a-4c1e-9a51-3f1f6f0c2a7d
     """
     if ctx.invoked_subcommand is not None:
         return

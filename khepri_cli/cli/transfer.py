@@ -6,16 +6,18 @@ from typing import Annotated
 
 import typer
 
+from khepri_cli.cli.options import WORDS
 from khepri_cli.cli.state import state
 
-export_app = typer.Typer()
-import_app = typer.Typer()
+export_app = typer.Typer(add_completion=False)
+import_app = typer.Typer(add_completion=False)
 
 TableOption = Annotated[
     list[str] | None,
     typer.Option(
         "--table",
         "-t",
+        metavar="TABLE",
         help="Export only this table (repeat, or separate with commas): athletes, goals, "
         "constraints, daily_checkins, training_plans.",
         show_default=False,
@@ -26,6 +28,7 @@ OutputOption = Annotated[
     typer.Option(
         "--output",
         "-o",
+        metavar="FILE",
         help="Write to this file (replaced atomically) instead of standard output.",
         show_default=False,
     ),
@@ -33,6 +36,8 @@ OutputOption = Annotated[
 FileArgument = Annotated[
     str,
     typer.Argument(
+        metavar="FILE",
+        click_type=WORDS,
         help="The JSON document written by 'khepri export', or - for standard input.",
         show_default=False,
     ),
@@ -52,13 +57,17 @@ def export(ctx: typer.Context, table: TableOption = None, output: OutputOption =
     from pathlib import Path
 
     from khepri_cli.domain.transfer import export_summary, pick_tables
-    from khepri_cli.render.console import say, stream_out
+    from khepri_cli.render.console import printable_json, say, stream_out
     from khepri_cli.services import transfer as service
 
     tables = pick_tables(table)
     journal = state(ctx).journal()
     if output is None or output == "-":
-        stream_out(lambda write: service.export_journal(journal, tables, write))
+        stream_out(
+            lambda write: service.export_journal(
+                journal, tables, lambda text: write(printable_json(text))
+            )
+        )
         return
     counts = service.export_to_file(journal, tables, Path(output))
     say(export_summary(counts, output))
@@ -84,6 +93,6 @@ def import_(ctx: typer.Context, file: FileArgument) -> None:
     incoming = service.load_document(file)
     app_state = state(ctx)
     journal_path = app_state.db_path or default_db_path()
-    tallies = service.import_into(journal_path, app_state.journal, incoming)
+    tallies = service.import_into(journal_path, lambda: app_state.journal(create=True), incoming)
     for line in import_summary(incoming.name, tallies):
         say(line)

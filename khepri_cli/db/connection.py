@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from khepri_cli.errors import StorageError
+from khepri_cli.errors import NoJournal, StorageError
 
 SCHEMA_VERSION = 4
 """The newest schema this Khepri knows; ``PRAGMA user_version`` of an up-to-date file."""
@@ -25,7 +25,10 @@ def default_db_path() -> Path:
     """``$KHEPRI_DB`` if set, else ``khepri.db`` in the platform's user data directory."""
     env = os.environ.get("KHEPRI_DB")
     if env:
-        return Path(env).expanduser()
+        try:
+            return Path(env).expanduser()
+        except RuntimeError:  # ~name of a user this machine does not have: use it as written
+            return Path(env)
     from platformdirs import user_data_dir
 
     return Path(user_data_dir("khepri", appauthor=False)) / "khepri.db"
@@ -66,22 +69,24 @@ class Journal:
         self.conn.close()
 
 
-def open_journal(path: Path | None = None, *, migrate: bool = True) -> Journal:
-    """Open (creating if needed) the journal at ``path`` and bring its schema up to date."""
+PRIVATE = 0o600
+"""A new journal is readable and writable by its owner only: it holds health data.
+SQLite gives the ``-wal`` and ``-shm`` files the journal's own permissions."""
+
+
+def open_journal(path: Path | None = None, *, migrate: bool = True, create: bool = True) -> Journal:
+    """Open the journal at ``path`` and bring its schema up to date.
+
+    With ``create`` a missing file is created (owner-only, with its folders);
+    without it, a missing file is :class:`NoJournal` and nothing is made.
+    """
     path = Path(path) if path is not None else default_db_path()
     if path.exists() and path.is_dir():
         raise StorageError(f"cannot open journal {path}: it is a directory")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        blocker = _file_in_the_way(path.parent)
-        if blocker is not None:
-            raise StorageError(
-                f"cannot create journal {path}: {blocker} is a file, not a folder"
-            ) from None
-        raise StorageError(
-            f"cannot create the journal directory {path.parent}: {exc.strerror or exc}"
-        ) from None
+    if not path.exists():
+        if not create:
+            raise NoJournal(path)
+        _create_private(path)
     try:
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
     except sqlite3.Error as exc:
@@ -119,6 +124,27 @@ def open_journal(path: Path | None = None, *, migrate: bool = True) -> Journal:
         conn.close()
         raise
     return journal
+
+
+def _create_private(path: Path) -> None:
+    """An empty journal file only its owner can read, in folders made as needed."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        blocker = _file_in_the_way(path.parent)
+        if blocker is not None:
+            raise StorageError(
+                f"cannot create journal {path}: {blocker} is a file, not a folder"
+            ) from None
+        raise StorageError(
+            f"cannot create the journal directory {path.parent}: {exc.strerror or exc}"
+        ) from None
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    except FileExistsError:  # another command made it a moment ago
+        pass
+    except OSError as exc:
+        raise StorageError(f"cannot create journal {path}: {exc.strerror or exc}") from None
 
 
 def _file_in_the_way(folder: Path) -> Path | None:

@@ -23,6 +23,14 @@ def checkin_on(conn: sqlite3.Connection, athlete_id: str, day: date) -> Row | No
     return rows[0] if rows else None
 
 
+def first_checkin_day(conn: sqlite3.Connection, athlete_id: str) -> date | None:
+    """The day of the athlete's earliest check-in, if any."""
+    found = conn.execute(
+        "SELECT min(checkin_date) FROM daily_checkins WHERE athlete_id = ?", (athlete_id,)
+    ).fetchone()[0]
+    return None if found is None else date.fromisoformat(found)
+
+
 def recent_vitals(
     conn: sqlite3.Connection, athlete_id: str, before: date, days: int
 ) -> tuple[list[float], list[float]]:

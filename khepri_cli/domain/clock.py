@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-from datetime import UTC, date, datetime
+from datetime import date
 
-from khepri_cli.schema.kinds import TIMESTAMP_FORMAT, format_timestamp, parse_timestamp
+from khepri_cli.schema.kinds import TIMESTAMP_FORMAT, format_timestamp, parse_timestamp, utc_now
 from khepri_cli.schema.rules import is_valid_timezone
 
 __all__ = [
@@ -18,15 +17,6 @@ __all__ = [
     "touch_timestamp",
     "utc_now",
 ]
-
-
-def utc_now() -> datetime:
-    """Now, in UTC. ``KHEPRI_NOW`` (ISO 8601) pins it, for reproducible demos and tests."""
-    pinned = os.environ.get("KHEPRI_NOW")
-    if pinned:
-        moment = datetime.fromisoformat(pinned.replace("Z", "+00:00"))
-        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
-    return datetime.now(UTC)
 
 
 def now_timestamp() -> str:

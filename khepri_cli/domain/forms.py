@@ -19,7 +19,6 @@ from typing import Any, NamedTuple
 from khepri_cli.domain import units as u
 from khepri_cli.domain.readers import (
     lowercase_choice,
-    read_birth_date,
     read_clock_time,
     read_day,
     read_duration,
@@ -49,7 +48,7 @@ from khepri_cli.domain.readers import (
 from khepri_cli.domain.rows import check_value
 from khepri_cli.errors import InvalidInput
 from khepri_cli.schema import Column
-from khepri_cli.schema.rules import or_list
+from khepri_cli.schema.rules import number_text, or_list
 
 DASH = "—"
 
@@ -78,7 +77,7 @@ def _plain(value: Any, units: str) -> str:
 def _number(value: Any, units: str) -> str:
     if value is None:
         return DASH
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return number_text(value)
 
 
 def _suffixed(suffix: str) -> Callable[[Any, str], str]:
@@ -90,7 +89,7 @@ def _joined(value: Any, units: str) -> str:
 
 
 def _typed_weight(kg: float, units: str) -> str:
-    return f"{round(kg / u.KG_PER_LB, 1):g}" if units == u.IMPERIAL else f"{kg:g}"
+    return number_text(round(kg / u.KG_PER_LB, 1) if units == u.IMPERIAL else kg)
 
 
 def _typed_list(items: list[str], units: str) -> str:
@@ -125,7 +124,7 @@ FORMS: dict[str, Form] = {
     "priority": Form(read_priority, _plain),
     "day": Form(read_day, _date_shown),
     "start_day": Form(read_start_day, _date_shown),
-    "birth_date": Form(read_birth_date, _date_shown),
+    "birth_date": Form(read_day, _date_shown),
     "watts": Form(read_whole, _suffixed(" W")),
     "bpm": Form(read_whole, _suffixed(" bpm")),
     "score": Form(read_measure, _suffixed("/10"), _number),

@@ -87,31 +87,17 @@ def read_start_day(text: str, field: str, column: Column, typing: Typing) -> dat
     return read_day(text, field, column, typing)
 
 
-def read_birth_date(text: str, field: str, column: Column, typing: Typing) -> date:
-    today = typing.today or utc_now().date()
-    day = u.parse_date(text, today, field)
-    if not date(1900, 1, 1) <= day <= today:
-        raise InvalidInput(field, text, "must be a date between 1900-01-01 and today")
-    return day
-
-
 def read_whole(text: str, field: str, column: Column, typing: Typing) -> int:
     unit = column.rule.unit if isinstance(column.rule, Range) else None
-    try:
-        return int(text.strip())
-    except ValueError:
-        raise InvalidInput(field, text, f"use a whole number of {unit}") from None
+    return u.parse_whole(text, field, f"use a whole number of {unit}")
 
 
 def number_or_text(text: str) -> float | str:
     """The number in ``text`` (``7``, ``7.5``, ``7,5``), or the text itself when there is none."""
     try:
-        value = float(text.strip().replace(",", "."))
-    except ValueError:
+        return u.parse_number(text, "")
+    except InvalidInput:
         return text
-    if value != value or value in (float("inf"), float("-inf")):
-        return text
-    return value
 
 
 def read_measure(text: str, field: str, column: Column, typing: Typing) -> float:
@@ -207,6 +193,10 @@ def read_equipment(text: str, field: str, column: Column, typing: Typing) -> lis
     items = u.parse_list(text)
     if items == ["none"]:
         return []
+    if "none" in items:
+        raise InvalidInput(
+            field, text, "'none' means no equipment: give it alone or list what you have"
+        )
     if not items:
         raise InvalidInput(
             field, text, "list what you have, separated by commas, e.g. bike_trainer,pool"
@@ -257,12 +247,9 @@ def parse_sore(text: str, field: str = "--sore") -> dict[str, int]:
         if not sep or area not in SORENESS_AREAS:
             raise InvalidInput(field, item, SORE_ALLOWED)
         try:
-            value = int(score.strip())
-        except ValueError:
+            areas[area] = u.parse_whole(score, field, SORE_ALLOWED, 0, 10)
+        except InvalidInput:
             raise InvalidInput(field, item, SORE_ALLOWED) from None
-        if not 0 <= value <= 10:
-            raise InvalidInput(field, item, SORE_ALLOWED)
-        areas[area] = value
     return areas
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, NamedTuple
 
+from khepri_cli.schema.rules import number_text
+
 RUBRIC_SOURCE = "khepri-readiness-rubric"
 RUBRIC_VERSION = 1
 
@@ -176,7 +178,7 @@ def baseline_from(
 
 
 def _num(value: float) -> str:
-    return f"{value:g}"
+    return number_text(value)
 
 
 def subjective_signs(day: dict[str, Any], rubric: Rubric = RUBRIC) -> list[Sign]:

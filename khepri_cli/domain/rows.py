@@ -33,14 +33,16 @@ def check_value(column: Column, value: Any) -> Any:
             raise ValueError("must have a value")
         return None
     try:
-        value = column.kind.check(value)
+        checked = column.kind.check(value)
     except ValueError as exc:
         if str(exc) == _WHOLE and isinstance(column.rule, Range):
             raise ValueError(f"{_WHOLE} {column.rule.span()}") from None
         raise
+    if isinstance(column.rule, Range) and isinstance(value, float):
+        column.rule.check(value)  # as given: 24:01 of sleep is over 24 h, though it rounds to 24.0
     if column.rule is not None:
-        value = column.rule.check(value)
-    return value
+        checked = column.rule.check(checked)
+    return checked
 
 
 def checked(column: Column, value: Any) -> Any:

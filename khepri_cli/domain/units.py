@@ -12,6 +12,8 @@ import re
 from datetime import date, timedelta
 
 from khepri_cli.errors import InvalidInput
+from khepri_cli.schema.kinds import EARLIEST_DATE, INT_MAX, INT_MIN, LATEST_DATE
+from khepri_cli.schema.rules import number_text
 
 KM_PER_MILE = 1.609344
 M_PER_YARD = 0.9144
@@ -21,7 +23,10 @@ METRIC = "metric"
 IMPERIAL = "imperial"
 UNIT_SYSTEMS = (METRIC, IMPERIAL)
 
-_CLOCK = re.compile(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$")
+_CLOCK = re.compile(r"^(?:(\d{1,6}):)?(\d{1,2}):(\d{2})$")
+"""``h:mm:ss`` or ``mm:ss``. Every run of digits read as a number is bounded (here, in the
+duration and height forms, and in :func:`parse_whole`): a thousand digits is a paste gone
+wrong, and Python refuses to convert more than 4300."""
 _PACE_SUFFIX = re.compile(r"\s*/\s*(km|mi|mile|100m|100yd)\s*$", re.IGNORECASE)
 
 
@@ -108,7 +113,7 @@ def parse_duration(text: str, field: str = "duration") -> int:
     """``5:45:00``, ``45:00`` or ``2h30m`` -> seconds (must be more than zero)."""
     allowed = "use h:mm:ss or mm:ss, e.g. 5:45:00"
     raw = text.strip().lower()
-    match = re.fullmatch(r"(?:(\d+)h)?\s*(?:(\d+)m(?:in)?)?\s*(?:(\d+)s)?", raw)
+    match = re.fullmatch(r"(?:(\d{1,6})h)?\s*(?:(\d{1,6})m(?:in)?)?\s*(?:(\d{1,6})s)?", raw)
     if raw and match and any(match.groups()):
         h, m, s = (int(g) if g else 0 for g in match.groups())
         seconds = h * 3600 + m * 60 + s
@@ -127,12 +132,37 @@ def format_duration(seconds: int | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+NUMBER_TEXT_MAX = 32
+"""The longest text read as a number: more is a paste gone wrong, not a value."""
+
+
 def parse_number(text: str, field: str, allowed: str = "use a number, e.g. 72.5") -> float:
+    """The one reader of typed numbers: ``7``, ``7.5``, ``7,5`` (NaN and infinities refused).
+
+    The range is the column's rule to judge; a number too large for any
+    range (``1e308``) is still a number here, and the rule refuses it.
+    """
+    raw = str(text).strip().replace(",", ".")
+    if len(raw) > NUMBER_TEXT_MAX:
+        raise InvalidInput(field, text, allowed)
     try:
-        value = float(str(text).strip().replace(",", "."))
+        value = float(raw)
     except ValueError:
         raise InvalidInput(field, text, allowed) from None
     if value != value or value in (float("inf"), float("-inf")):
+        raise InvalidInput(field, text, allowed)
+    return value
+
+
+def parse_whole(
+    text: str, field: str, allowed: str, low: int = INT_MIN, high: int = INT_MAX
+) -> int:
+    """A typed whole number (digits, an optional sign) from ``low`` to ``high``."""
+    raw = str(text).strip()
+    if not re.fullmatch(r"[+-]?\d{1,18}", raw, re.ASCII):
+        raise InvalidInput(field, text, allowed)
+    value = int(raw)
+    if not low <= value <= high:
         raise InvalidInput(field, text, allowed)
     return value
 
@@ -179,7 +209,7 @@ def parse_height(text: str, units: str = METRIC, field: str = "height") -> float
     """``178`` cm, or ``5'10"`` / ``70in`` when imperial -> cm, 2 decimals."""
     allowed = "use a number of cm (e.g. 178), inches (70in) or feet and inches (5'10\")"
     raw = str(text).strip().lower()
-    feet = re.fullmatch(r"(\d+)\s*'\s*(\d+(?:\.\d+)?)?\s*(?:\"|'')?", raw)
+    feet = re.fullmatch(r"(\d{1,3})\s*'\s*(\d{1,3}(?:\.\d{1,6})?)?\s*(?:\"|'')?", raw)
     if feet:
         cm = (int(feet.group(1)) * 12 + float(feet.group(2) or 0)) * 2.54
     elif raw.endswith(("in", "cm")):
@@ -202,7 +232,7 @@ def format_height(cm: float | None, units: str = METRIC) -> str:
     if units == IMPERIAL:
         inches = round(cm / 2.54)
         return f"{inches // 12}'{inches % 12}\""
-    return f"{cm:g} cm"
+    return f"{number_text(cm)} cm"
 
 
 def parse_date(text: str, today: date, field: str = "date") -> date:
@@ -217,11 +247,14 @@ def parse_date(text: str, today: date, field: str = "date") -> date:
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
         raise InvalidInput(field, text, "use YYYY-MM-DD, today or yesterday")
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise InvalidInput(
             field, text, "that day does not exist in the calendar; use a real YYYY-MM-DD date"
         ) from None
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        raise InvalidInput(field, text, f"use a date from {EARLIEST_DATE} to {LATEST_DATE}")
+    return day
 
 
 def parse_list(text: str) -> list[str]:

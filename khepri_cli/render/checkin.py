@@ -15,14 +15,17 @@ from khepri_cli.domain import forms
 from khepri_cli.domain.readiness import RUBRIC
 from khepri_cli.render.console import (
     LIGHT_STYLE,
+    cell,
     console,
     is_terminal,
+    one_line,
     out,
     print_fields,
     print_table,
     say,
 )
 from khepri_cli.render.console import light as light_cell
+from khepri_cli.schema.rules import number_text
 from khepri_cli.schema.tables import DAILY_CHECKINS
 
 DASH = "—"
@@ -70,12 +73,12 @@ def baseline_lines(recommendation: dict[str, Any]) -> list[str]:
     )
     if base.get("resting_hr") is not None:
         source = base.get("resting_hr_source") or "source unknown"
-        rhr = f"resting HR {base['resting_hr']:g} bpm, {source}"
+        rhr = f"resting HR {number_text(base['resting_hr'])} bpm, {source}"
     else:
         rhr = f"resting HR: no normal yet ({need}, or set 'khepri profile set --resting-hr')"
     if base.get("hrv_ms") is not None:
         source = base.get("hrv_source") or "source unknown"
-        hrv = f"HRV {base['hrv_ms']:g} ms, {source}"
+        hrv = f"HRV {number_text(base['hrv_ms'])} ms, {source}"
     else:
         hrv = f"HRV: no normal yet ({need})"
     return [rhr, hrv]
@@ -109,7 +112,7 @@ def describe_constraint(constraint: Any) -> tuple[str, str]:
             text += "; facilities: " + ", ".join(constraint.travel_facilities_available)
     elif kind == "availability":
         if constraint.availability_hours_per_week is not None:
-            text += f"; {constraint.availability_hours_per_week:g} h/week"
+            text += f"; {number_text(constraint.availability_hours_per_week)} h/week"
         if constraint.availability_days_available:
             text += " on " + ", ".join(constraint.availability_days_available)
     if constraint.end_date is None:
@@ -122,8 +125,13 @@ def describe_constraint(constraint: Any) -> tuple[str, str]:
 # --- the readiness panel -----------------------------------------------------------------
 
 
-def readiness_panel(day: date, recommendation: Any, constraints: list[Any] | None) -> None:
-    """The day's light, every reason, the advice, the baseline and (optionally) constraints."""
+def readiness_panel(
+    day: date, recommendation: Any, constraints: list[Any] | None, today: date | None = None
+) -> None:
+    """The day's light, every reason, the advice, the baseline and (optionally) constraints.
+
+    The advice is headed "Today" only when ``day`` is ``today``.
+    """
     if _level(recommendation) is None:
         _foreign_recommendation(recommendation)
         return
@@ -137,7 +145,8 @@ def readiness_panel(day: date, recommendation: Any, constraints: list[Any] | Non
         lines.append("Why:")
         width = max(len(lvl) for lvl, _ in reasons)
         lines += [f"  {lvl.ljust(width)}  {reason}" for lvl, reason in reasons]
-    lines.append(f"Today: {recommendation.get('advice') or DASH}")
+    heading = "Today" if day == today else f"Advice for {day}"
+    lines.append(f"{heading}: {recommendation.get('advice') or DASH}")
     rhr, hrv = baseline_lines(recommendation)
     lines.append(f"Baseline: {rhr}; {hrv}")
     if constraints is not None:
@@ -148,31 +157,29 @@ def readiness_panel(day: date, recommendation: Any, constraints: list[Any] | Non
             lines += [f"  {kind.ljust(width)}  {text}" for kind, text in described]
         else:
             lines.append("Active constraints: none")
-    out("\n".join(lines))
+    out("\n".join(one_line(line) for line in lines))
 
 
 def _rich_panel(day: date, recommendation: dict[str, Any], constraints: list[Any] | None) -> None:
-    from rich.markup import escape
     from rich.panel import Panel
 
     level = recommendation["readiness"]
     lines = [
-        f"{light_cell(level)}  {escape(recommendation.get('advice') or DASH)}",
+        f"{light_cell(level)}  {cell(str(recommendation.get('advice') or DASH))}",
         "",
         "[bold]Why[/]",
     ]
     reasons = _reasons(recommendation)
     width = max((len(lvl) for lvl, _ in reasons), default=0)
     lines += [
-        f"  {light_cell(lvl)}{' ' * (width - len(lvl))}  {escape(reason)}"
-        for lvl, reason in reasons
+        f"  {light_cell(lvl)}{' ' * (width - len(lvl))}  {cell(reason)}" for lvl, reason in reasons
     ] or ["  [dim]nothing to judge yet[/]"]
     lines += ["", "[bold]Baseline[/]"]
-    lines += [f"  {escape(text)}" for text in baseline_lines(recommendation)]
+    lines += [f"  {cell(text)}" for text in baseline_lines(recommendation)]
     if constraints is not None:
         lines += ["", "[bold]Active constraints[/]"]
         described = [describe_constraint(c) for c in constraints]
-        lines += [f"  [cyan]{kind}[/]  {escape(text)}" for kind, text in described] or [
+        lines += [f"  [cyan]{cell(kind)}[/]  {cell(text)}" for kind, text in described] or [
             "  [dim]none[/]"
         ]
     console().print(
@@ -200,8 +207,7 @@ def _foreign_recommendation(recommendation: Any) -> None:
 def _num(value: Any, suffix: str = "") -> str:
     if value is None:
         return DASH
-    shown = f"{value:g}" if isinstance(value, float) else str(value)
-    return f"{shown}{suffix}"
+    return f"{number_text(value)}{suffix}"
 
 
 def day_values(checkin: Any, units: str) -> list[tuple[str, str]]:
@@ -241,9 +247,7 @@ def show_checkin(checkin: Any, units: str) -> None:
     readiness_panel(checkin.checkin_date, checkin.ai_recommendation, None)
     judged = _judged_line(checkin)
     if judged and is_terminal():
-        from rich.markup import escape
-
-        console().print(f"[dim]{escape(judged)}[/]")
+        console().print(f"[dim]{cell(judged)}[/]")
     elif judged:
         out(judged)
 
@@ -254,7 +258,7 @@ def show_checkin(checkin: Any, units: str) -> None:
 def _sleep_cell(checkin: Any) -> str:
     parts = []
     if checkin.sleep_hours is not None:
-        parts.append(f"{checkin.sleep_hours:g} h")
+        parts.append(f"{number_text(checkin.sleep_hours)} h")
     if checkin.sleep_quality is not None:
         parts.append(f"q{checkin.sleep_quality}")
     return " ".join(parts) or DASH
@@ -277,4 +281,6 @@ def checkins_table(checkins: list[Any], since: date | None, until: date) -> None
         for c in checkins
     ]
     span = f"from {since} to {until}" if since is not None else f"up to {until}"
-    print_table(f"Check-ins {span}", headers, rows, empty=f"No check-ins {span}.")
+    print_table(
+        f"Check-ins {span}", headers, rows, names=(8,), whole=(1,), empty=f"No check-ins {span}."
+    )

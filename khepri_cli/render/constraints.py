@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from khepri_cli.render.console import short_id
-from khepri_cli.render.records import RecordView, cell
+from khepri_cli.render.console import cell, short_id
+from khepri_cli.render.records import RecordView
 from khepri_cli.schema import Row
+from khepri_cli.schema.rules import number_text
 from khepri_cli.schema.tables import CONSTRAINTS
 
 SEVERITY_STYLE = {"mild": "yellow", "moderate": "bold yellow", "severe": "bold red"}
@@ -49,7 +50,7 @@ def key_detail(constraint: Row) -> str:
             parts.append(f"has {_join(have)}")
     else:
         hours = constraint.availability_hours_per_week
-        parts = ["" if hours is None else f"{hours:g} h/week"]
+        parts = ["" if hours is None else f"{number_text(hours)} h/week"]
         days = constraint.availability_days_available
         if days:
             parts.append(", ".join(day[:3] for day in days))

@@ -6,9 +6,10 @@ from datetime import date
 
 from khepri_cli.domain.units import format_duration
 from khepri_cli.render import console as con
-from khepri_cli.render.console import short_id
-from khepri_cli.render.records import RecordView, cell
+from khepri_cli.render.console import cell, short_id
+from khepri_cli.render.records import RecordView
 from khepri_cli.schema import Row
+from khepri_cli.schema.rules import number_text
 from khepri_cli.schema.tables import GOALS
 
 PRIORITY_STYLE = {"A": "bold red", "B": "bold yellow", "C": "cyan"}
@@ -26,7 +27,7 @@ def days_to_go(target: date | None, today: date) -> str:
 
 
 def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+    return "" if value is None else number_text(value)
 
 
 def _progress(metric: str | None, current: float | None, target: float | None) -> str:

@@ -38,21 +38,14 @@ class RecordView(NamedTuple):
     list_headers: Callable[[str | None], list[str]]  # status filter -> headers
     list_row: Callable[[Row, date, str | None], list[str]]  # row, today, status -> cells
     empty_hint: str  # the command that adds a first row
+    free_text: tuple[str, ...] = ("title", "detail")  # list columns cut first on a narrow terminal
+    names: tuple[str, ...] = ("type", "status")  # list columns cut last
     show_order: tuple[str, ...] = ()  # the shared columns of the show table, in order
     shown: Mapping[str, Callable[[Row, date], str]] = NOTHING  # label -> value, not the form's
     after: Mapping[str, tuple[str, Callable[[Row, date], str]]] = NOTHING  # label -> extra field
     markup: Mapping[str, Callable[[Row], str | None]] = NOTHING  # label -> markup on a terminal
     added_detail: Callable[[Row], str] = lambda row: ""
     status_detail: Mapping[str, Callable[[Row], str]] = NOTHING  # status -> after its message
-
-
-def cell(text: str) -> str:
-    """User text as a table cell: square brackets must not become rich markup."""
-    if not con.is_terminal():
-        return text
-    from rich.markup import escape
-
-    return escape(text)
 
 
 def name(row: Row) -> str:
@@ -108,10 +101,13 @@ def print_rows(view: RecordView, rows: list[Row], today: date, status: str | Non
     noun = view.table.noun
     what = f"{status} {noun}s" if status else f"{noun}s"
     title = f"{view.command.capitalize()} ({status or 'all'})"
+    headers = view.list_headers(status)
     con.print_table(
         title,
-        view.list_headers(status),
+        headers,
         [view.list_row(row, today, status) for row in rows],
+        free_text=tuple(i for i, header in enumerate(headers) if header in view.free_text),
+        names=tuple(i for i, header in enumerate(headers) if header in view.names),
         styles={0: "dim"},
         empty=f"No {what} yet; add one with: {view.empty_hint}",
     )

@@ -19,8 +19,17 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from datetime import UTC, date, datetime
 from typing import Any
+
+from khepri_cli.schema.text import (
+    LINE_MAX,
+    LIST_MAX,
+    NOTE_MAX,
+    control_character,
+    describe_control,
+)
 
 UUID_EXAMPLE = "0b5f2c1e-8d4a-4c1e-9a51-3f1f6f0c2a7d"
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
@@ -44,6 +53,21 @@ def parse_timestamp(text: str) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("timestamp needs a time zone, e.g. 2026-11-25T06:30:00Z")
     return moment.astimezone(UTC)
+
+
+def utc_now() -> datetime:
+    """Now, in UTC. ``KHEPRI_NOW`` (ISO 8601) pins it, for reproducible demos and tests."""
+    pinned = os.environ.get("KHEPRI_NOW")
+    if pinned:
+        moment = datetime.fromisoformat(pinned.replace("Z", "+00:00"))
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    return datetime.now(UTC)
+
+
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2199, 12, 31)
+"""Every date in the journal lies in this window: far enough for any athlete's life and
+plans, and far from the ends of the calendar, where counting days back or on overflows."""
 
 
 def kind_of(value: Any) -> str:
@@ -144,17 +168,21 @@ class UuidKind(Kind):
 
 
 class DateKind(Kind):
+    """A calendar day between :data:`EARLIEST_DATE` and :data:`LATEST_DATE`."""
+
     name, pg_type = "date", "DATE"
 
     def check(self, value: Any) -> date:
         if isinstance(value, str):
             try:
-                return date.fromisoformat(value.strip())
+                value = date.fromisoformat(value.strip())
             except ValueError:
                 raise ValueError("must be a real calendar date in the form YYYY-MM-DD") from None
-        if isinstance(value, date) and not hasattr(value, "hour"):
-            return value
-        raise ValueError("must be a date in the form YYYY-MM-DD")
+        if not isinstance(value, date) or hasattr(value, "hour"):
+            raise ValueError("must be a date in the form YYYY-MM-DD")
+        if not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise ValueError(f"must be a date from {EARLIEST_DATE} to {LATEST_DATE}")
+        return value
 
     def to_sqlite(self, value: date | None) -> str | None:
         return None if value is None else value.isoformat()
@@ -257,7 +285,18 @@ class BooleanKind(Kind):
 
 
 class TextKind(Kind):
+    """Text, one line (``multiline=False``) or several, at most ``max_length`` characters.
+
+    Control characters are refused, so a value can never act on the terminal
+    that shows it; a one-line text also refuses line breaks, so a table row
+    stays one line for grep and awk.
+    """
+
     name, pg_type = "text", "TEXT"
+
+    def __init__(self, *, multiline: bool = False, max_length: int = LINE_MAX):
+        self.multiline = multiline
+        self.max_length = max_length
 
     def check(self, value: Any) -> str:
         if not isinstance(value, str):
@@ -265,6 +304,15 @@ class TextKind(Kind):
         problem = unstorable(value)
         if problem:
             raise ValueError(problem)
+        found = control_character(value, allow_newline=self.multiline)
+        if found == "\n":
+            raise ValueError("must be one line: line breaks are not allowed here")
+        if found is not None:
+            raise ValueError(f"must not contain {describe_control(found)}")
+        if len(value) > self.max_length:
+            raise ValueError(
+                f"must be at most {self.max_length} characters long (this is {len(value)})"
+            )
         return value
 
 
@@ -278,13 +326,21 @@ class TextArrayKind(Kind):
 
     name, pg_type = "text_array", "TEXT[]"
 
+    def __init__(self, item: TextKind, max_items: int = LIST_MAX):
+        self.item = item
+        self.max_items = max_items
+
     def check(self, value: Any) -> list[str]:
-        if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
-            problem = unstorable(value)
-            if problem:
-                raise ValueError(problem)
-            return list(value)
-        raise ValueError("must be a list of text values")
+        if not (isinstance(value, list | tuple) and all(isinstance(i, str) for i in value)):
+            raise ValueError("must be a list of text values")
+        if len(value) > self.max_items:
+            raise ValueError(f"must hold at most {self.max_items} items (this has {len(value)})")
+        for item in value:
+            try:
+                self.item.check(item)
+            except ValueError as exc:
+                raise ValueError(f"each item {exc}") from None
+        return list(value)
 
     def to_sqlite(self, value: list[str] | None) -> str | None:
         return None if value is None else _dump(value)
@@ -325,7 +381,8 @@ TIMESTAMP = TimestampKind()
 INTEGER = IntegerKind()
 BOOLEAN = BooleanKind()
 TEXT = TextKind()
-TEXT_ARRAY = TextArrayKind()
+NOTE = TextKind(multiline=True, max_length=NOTE_MAX)
+TEXT_ARRAY = TextArrayKind(TEXT)
 JSON_OBJECT = JsonKind("object")
 JSON_ARRAY = JsonKind("array")
 JSON_ANY = JsonKind()

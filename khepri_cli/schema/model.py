@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from khepri_cli.schema.kinds import Kind
-from khepri_cli.schema.rules import EndNotBeforeStart, Rule
+from khepri_cli.schema.rules import Ordered, Rule
 
 
 class Column(NamedTuple):
@@ -47,7 +47,7 @@ class Table(NamedTuple):
     noun: str  # "goal": how messages name one row
     columns: tuple[Column, ...]
     order_by: str  # deterministic order of an export; ids break every tie
-    row_rules: tuple[EndNotBeforeStart, ...] = ()
+    row_rules: tuple[Ordered, ...] = ()
     unique: tuple[tuple[str, ...], ...] = ()  # UNIQUE constraints besides the id
     type_column: str | None = None  # the column whose value picks the only_for columns
     entry: tuple[str, ...] = ()  # the order commands ask for and show the columns

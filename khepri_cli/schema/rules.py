@@ -8,7 +8,10 @@ prove they agree with these rules value for value.
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
+
+from khepri_cli.schema.kinds import utc_now
 
 
 def or_list(items: tuple[str, ...] | list[str], word: str = "or") -> str:
@@ -17,11 +20,24 @@ def or_list(items: tuple[str, ...] | list[str], word: str = "or") -> str:
     return ", ".join(items[:-1]) + f" {word} " + items[-1] if len(items) > 1 else items[0]
 
 
-def number_text(value: float) -> str:
-    """A number as people write it: ``1000000``, ``0.5``, never ``1e+06``."""
-    if float(value).is_integer():
+def number_text(value: Any) -> str:
+    """A number as people write it: ``1000000``, ``0.5``, never ``1e+06`` (else ``str(value)``).
+
+    The one way Khepri shows a number, in messages and in tables alike.
+    """
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, int) or value != value or value in (float("inf"), float("-inf")):
+        return str(value)
+    value = round(value, 10)  # 0.1 + 0.2 is 0.3 to a person
+    if value.is_integer():
         return str(int(value))
-    return f"{value:.10f}".rstrip("0").rstrip(".")
+    text = repr(value)  # the shortest decimal that reads back as this float: 99999999.99
+    if "e" in text:
+        from decimal import Decimal
+
+        text = format(Decimal(text), "f")  # 1e-05 -> 0.00001
+    return text
 
 
 class Rule:
@@ -154,24 +170,95 @@ class ScoreMap(Rule):
         return f"must map areas to whole numbers from {self.low} to {self.high}"
 
 
-class EndNotBeforeStart:
-    """A row rule: ``end`` (if any) on or after ``start`` (a CHECK across two columns)."""
+def latest_today() -> date:
+    """The date it is now somewhere on Earth where it is latest (UTC+14).
 
-    def __init__(self, start: str, end: str):
-        self.start = start
-        self.end = end
-        self.columns = (start, end)
+    A day that is still in the future there is in the future for everyone,
+    whatever the athlete's time zone.
+    """
+    return (utc_now() + timedelta(hours=14)).date()
+
+
+class DateWindow(Rule):
+    """A date no later than ``days_ahead`` days after today (0: not in the future).
+
+    Every date also lies in the kind's own window (1900-01-01 to 2199-12-31);
+    this narrows it for the columns where a far date is a typo, not a plan.
+    """
+
+    def __init__(self, days_ahead: int, what: str = "today"):
+        self.days_ahead = days_ahead
+        self.what = what  # how the message names the limit: "today", "ten years from today"
+
+    def latest(self) -> date:
+        return latest_today() + timedelta(days=self.days_ahead)
+
+    def check(self, value: date) -> date:
+        if value > self.latest():
+            raise ValueError(self.describe())
+        return value
+
+    def describe(self) -> str:
+        if self.days_ahead == 0:
+            return "must not be in the future"
+        return f"must be no later than {self.what} ({self.latest()})"
+
+
+class Ordered:
+    """A row rule across two columns: ``low`` (if any) at most, or below, ``high`` (if any).
+
+    ``low_name``/``high_name`` say how messages call each value; ``words`` the
+    comparison as a message puts it, from the low side and from the high side.
+    """
+
+    def __init__(
+        self,
+        low: str,
+        high: str,
+        *,
+        low_name: str,
+        high_name: str,
+        strict: bool = False,
+        words: tuple[str, str] | None = None,
+    ):
+        self.low = low
+        self.high = high
+        self.columns = (low, high)
+        self.low_name = low_name
+        self.high_name = high_name
+        self.strict = strict
+        self.words = words or (("below", "above") if strict else ("at most", "at least"))
 
     def problem(
         self, row: dict[str, Any], changed: frozenset[str] | set[str] = frozenset()
     ) -> tuple[str, str] | None:
         """(column to blame, what is allowed) when the row breaks the rule, else None.
 
-        The end is blamed, unless only the start was ``changed``: then the start is.
+        The high column is blamed, unless only the low one was ``changed``: then it is.
         """
-        start, end = row.get(self.start), row.get(self.end)
-        if start is None or end is None or end >= start:
+        low, high = row.get(self.low), row.get(self.high)
+        if low is None or high is None or (high > low if self.strict else high >= low):
             return None
-        if self.start in changed and self.end not in changed:
-            return self.start, f"must be on or before the end date {end}"
-        return self.end, f"must be on or after the start date {start}"
+        below, above = self.words
+        if self.low in changed and self.high not in changed:
+            return self.low, f"must be {below} the {self.high_name} {_shown(high)}"
+        return self.high, f"must be {above} the {self.low_name} {_shown(low)}"
+
+
+def _shown(value: Any) -> str:
+    return number_text(value) if isinstance(value, int | float) else str(value)
+
+
+class EndNotBeforeStart(Ordered):
+    """A row rule: ``end`` (if any) on or after ``start`` (a CHECK across two columns)."""
+
+    def __init__(self, start: str, end: str):
+        super().__init__(
+            start,
+            end,
+            low_name="start date",
+            high_name="end date",
+            words=("on or before", "on or after"),
+        )
+        self.start = start
+        self.end = end

@@ -19,6 +19,7 @@ from khepri_cli.domain import units as u
 from khepri_cli.domain.clock import now_timestamp
 from khepri_cli.errors import InvalidInput, NotFound
 from khepri_cli.schema import Column, Row
+from khepri_cli.schema.kinds import INT_MAX
 from khepri_cli.schema.tables import DAILY_CHECKINS
 
 CHECKIN_COLUMNS: tuple[Column, ...] = tuple(DAILY_CHECKINS.column(n) for n in DAILY_CHECKINS.entry)
@@ -60,6 +61,7 @@ def check_in(journal: Journal, athlete: Row, day: date, values: dict[str, Any]) 
     given replace the stored ones, the others are kept (sore areas are
     merged area by area), and the merged day is judged again.
     """
+    _check_born_by(athlete, day)
     with journal.transaction() as conn:
         existing = repo.checkin_on(conn, athlete.id, day)
         changes = dict(values)
@@ -81,6 +83,18 @@ def check_in(journal: Journal, athlete: Row, day: date, values: dict[str, Any]) 
         else:
             row = store.update(conn, existing, changes)
     return CheckinResult(row, constraints, created=existing is None)
+
+
+def _check_born_by(athlete: Row, day: date) -> None:
+    """A check-in before the athlete's date of birth is a typo in one of the two."""
+    born = athlete.date_of_birth
+    if born is not None and day < born:
+        raise InvalidInput(
+            "checkin_date",
+            day.isoformat(),
+            f"must not be before your date of birth ({born})",
+            column="checkin_date",
+        )
 
 
 def respond(journal: Journal, athlete_id: str, day: date, response: str, notes: str | None) -> Row:
@@ -124,12 +138,8 @@ def list_range(since: str | None, until: str | None, limit: str | None, today: d
     end = u.parse_date(until, today, "--until") if until is not None else today
     count = None
     if limit is not None:
-        try:
-            count = int(limit.strip())
-        except ValueError:
-            count = 0
-        if count < 1:
-            raise InvalidInput("--limit", limit, "must be a whole number of at least 1")
+        allowed = f"must be a whole number from 1 to {INT_MAX}"
+        count = u.parse_whole(limit, "--limit", allowed, 1, INT_MAX)
     if since is not None:
         start = u.parse_date(since, today, "--since")
         if start > end:

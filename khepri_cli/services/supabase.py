@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from khepri_cli import sql
-from khepri_cli.errors import KhepriError, UsageProblem
+from khepri_cli.errors import KhepriError, UsageProblem, file_error
 from khepri_cli.sql import Migration
 
 if TYPE_CHECKING:
@@ -109,10 +109,20 @@ def _read_remote(target: Target, catalogue_query: str) -> tuple[dict, set[str]]:
     return catalogue, recorded
 
 
+def _expanded(path: Path) -> Path:
+    """``~/x`` -> the home folder's ``x``; ``~name`` of a user this machine lacks is refused."""
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        raise UsageProblem(
+            f"--output: {str(path)!r} names a home folder that does not exist"
+        ) from None
+
+
 def write_schema(path: Path, *, force: bool, text: str | None = None) -> Path:
     """Write ``text`` (default: the whole schema) to ``path`` in one step: complete or untouched."""
     text = schema_text() if text is None else text
-    path = path.expanduser()
+    path = _expanded(path)
     if path.is_dir():
         raise UsageProblem(f"--output: {path} is a directory; give a file name")
     if path.exists() and not force:
@@ -130,5 +140,5 @@ def write_schema(path: Path, *, force: bool, text: str | None = None) -> Path:
             tmp.unlink(missing_ok=True)
             raise
     except OSError as exc:
-        raise KhepriError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise file_error(exc, f"cannot write {path}: {exc.strerror or exc}") from None
     return path

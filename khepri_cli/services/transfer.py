@@ -34,7 +34,7 @@ from khepri_cli.domain.transfer import (
     parse_document,
     write_document,
 )
-from khepri_cli.errors import KhepriError, StorageError, UsageProblem
+from khepri_cli.errors import StorageError, UsageProblem, file_error
 from khepri_cli.schema import table
 
 T = TypeVar("T")
@@ -87,8 +87,8 @@ def write_atomically(target: Path, produce: Callable[[Callable[[str], Any]], T])
     """Write through a temporary file in the same folder, then ``os.replace`` it over ``target``.
 
     An error or Ctrl-C half-way leaves ``target`` as it was and removes the
-    temporary file. A replaced file keeps its permissions; a new one gets
-    the usual ones (umask).
+    temporary file. A replaced file keeps its permissions; a new one is
+    readable by its owner only (0600), like the journal it comes from.
     """
     if target.is_symlink():
         target = target.resolve()
@@ -100,7 +100,7 @@ def write_atomically(target: Path, produce: Callable[[Callable[[str], Any]], T])
     try:
         mode = target.stat().st_mode & 0o7777
     except OSError:
-        mode = 0o666 & ~_umask()
+        mode = 0o600
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
@@ -119,12 +119,6 @@ def write_atomically(target: Path, produce: Callable[[Callable[[str], Any]], T])
             raise StorageError(f"cannot write {target}: {exc.strerror or exc}") from None
         raise
     return result
-
-
-def _umask() -> int:
-    current = os.umask(0o022)
-    os.umask(current)
-    return current
 
 
 # -- import ------------------------------------------------------------------
@@ -146,7 +140,7 @@ def read_source(source: str) -> tuple[str, str]:
         except IsADirectoryError:
             raise UsageProblem(f"cannot read {source!r}: it is a folder, not a file") from None
         except OSError as exc:
-            raise KhepriError(f"cannot read {source!r}: {exc.strerror or exc}") from None
+            raise file_error(exc, f"cannot read {source!r}: {exc.strerror or exc}") from None
     if isinstance(data, str):
         return data, name
     try:

@@ -66,16 +66,75 @@ def resolve_target(db_url: str | None, cwd: Path | None = None) -> Target:
 
 
 _CONNINFO = re.compile(r"^\s*(?:[A-Za-z_]+\s*=\s*(?:'(?:[^'\\]|\\.)*'|[^\s']+)\s*)+$")
+_CONNINFO_KEY = re.compile(r"([A-Za-z_]+)\s*=")
+LIBPQ_KEYWORDS = frozenset(
+    [
+        "host",
+        "hostaddr",
+        "port",
+        "dbname",
+        "user",
+        "password",
+        "passfile",
+        "require_auth",
+        "channel_binding",
+        "connect_timeout",
+        "client_encoding",
+        "options",
+        "application_name",
+        "fallback_application_name",
+        "keepalives",
+        "keepalives_idle",
+        "keepalives_interval",
+        "keepalives_count",
+        "tcp_user_timeout",
+        "replication",
+        "gssencmode",
+        "sslmode",
+        "requiressl",
+        "sslcompression",
+        "sslcert",
+        "sslkey",
+        "sslpassword",
+        "sslcertmode",
+        "sslrootcert",
+        "sslcrl",
+        "sslcrldir",
+        "sslsni",
+        "requirepeer",
+        "ssl_min_protocol_version",
+        "ssl_max_protocol_version",
+        "krbsrvname",
+        "gsslib",
+        "gssdelegation",
+        "service",
+        "target_session_attrs",
+        "load_balance_hosts",
+    ]
+)
+"""The connection parameters libpq knows (PostgreSQL 16's list): a key=value string naming
+another is refused as bad input before any connection is tried."""
 
 
 def _checked(url: str, source: str) -> Target:
     """A PostgreSQL URL, or a libpq ``key=value`` connection string, or InvalidInput."""
     url = url.strip()
     secrets = url_secrets(url)
-    if not (_is_postgres_url(url) or _CONNINFO.match(url)):
+    check_password_encoding(url, source)
+    if not (_is_postgres_url(url) or _is_conninfo(url)):
         shown = hide_secrets(url, secrets)
         raise InvalidInput(source, shown, f"must be a PostgreSQL URL such as {URL_EXAMPLE}")
     return Target(url, source, secrets)
+
+
+def _is_conninfo(text: str) -> bool:
+    """A libpq ``key=value ...`` string whose keys are all connection parameters."""
+    if not _CONNINFO.match(text):
+        return False
+    keys = {
+        m.group(1).lower() for m in _CONNINFO_KEY.finditer(re.sub(r"'(?:[^'\\]|\\.)*'", "''", text))
+    }
+    return keys <= LIBPQ_KEYWORDS
 
 
 def _is_postgres_url(url: str) -> bool:
@@ -98,14 +157,38 @@ def check_user_id(value: str, field_name: str = "--user-id") -> str:
 
 # -- masking -------------------------------------------------------------------
 
-_PASSWORD_PARAM = re.compile(r"(?i)(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&'\"]+)")
-_USERINFO = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^:/?#@\s]*:)([^@\s]*)(@)")
+_PASSWORD_PARAM = re.compile(r"(?i)(\b(?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s&'\"]+)")
+_USERINFO = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^:/?#@\s]*:)(\S*)(@[^@\s]*)")
+"""scheme://user:PASSWORD@rest: the password runs to the LAST ``@`` of the URL, so one
+holding ``@``, ``:`` or ``/`` (unencoded, as people paste them) is hidden whole."""
+
+_ENDS_A_PASSWORD = re.compile(r"[@/?#]|%(?![0-9A-Fa-f]{2})")
+"""Characters that end a URL's password early (libpq stops at ``@`` and ``/``), and a
+``%`` that starts no percent-escape."""
 
 
 def mask_url(url: str) -> str:
-    """The URL with the password of its user part and any ``password=`` parameter hidden."""
+    """The URL with the password of its user part and any ``password=`` parameter hidden.
+
+    The one masking function: every URL, or text that may hold one, is shown
+    through it (:func:`hide_secrets` adds the known spellings of a password).
+    """
     masked = _USERINFO.sub(lambda m: m.group(1) + MASK + m.group(3), url)
     return _PASSWORD_PARAM.sub(lambda m: m.group(1) + MASK, masked)
+
+
+def check_password_encoding(url: str, source: str) -> None:
+    """Refuse a URL whose password holds a character that must be percent-encoded."""
+    for match in _USERINFO.finditer(url):
+        found = _ENDS_A_PASSWORD.search(match.group(2))
+        if found:
+            raise InvalidInput(
+                source,
+                mask_url(url),
+                f"the password holds {found.group()!r}, which must be percent-encoded in a URL "
+                "(@ as %40, / as %2F, ? as %3F, # as %23, % as %25), "
+                "e.g. postgresql://postgres:p%40ss@db.example.com:5432/postgres",
+            )
 
 
 def url_secrets(url: str) -> tuple[str, ...]:

@@ -455,7 +455,7 @@ ANSWERS_SKIPPING_THE_REST = "\n" * 8
 def test_on_a_terminal_without_flags_it_asks_for_each_value(athlete, terminal):
     answers = "7:30\n8\n11\n7\n3\n\nknee=2\nlegs=6, back=3\n" + ANSWERS_SKIPPING_THE_REST
     run = athlete.ok("checkin", input=answers)
-    assert "Sleep hours (e.g. 7.5 or 7:30): " in run.stdout
+    assert "Sleep hours (e.g. 7.5 or 7:30): " in run.stderr  # questions go to stderr
     assert "must be between 1 and 10" in run.stderr  # energy 11, asked again
     assert "use AREA=N with AREA one of legs" in run.stderr  # knee, asked again
     assert f"Saved check-in for {TODAY}" in run.stderr
@@ -471,8 +471,8 @@ def test_interactive_second_checkin_offers_the_stored_values(athlete, terminal):
     athlete.ok("checkin", "--sleep-hours", "7.5", "--energy", "7", "--weight", "61.5")
     # Enter keeps sleep 7.5; energy becomes 4; everything else kept.
     run = athlete.ok("checkin", input="\n\n4\n" + "\n" * 10)
-    assert "Sleep hours (e.g. 7.5 or 7:30) [7.5]: " in run.stdout
-    assert "Weight (kg) [61.5]: " in run.stdout
+    assert "Sleep hours (e.g. 7.5 or 7:30) [7.5]: " in run.stderr
+    assert "Weight (kg) [61.5]: " in run.stderr
     assert f"Updated check-in for {TODAY}" in run.stderr
     row = only_row(athlete)
     assert (row["sleep_hours"], row["energy_level"], row["weight_kg"]) == (7.5, 4, 61.5)
@@ -641,7 +641,9 @@ def test_empty_list_says_so_on_stderr(athlete):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--limit", "0"], "--limit: '0' is not valid; must be a whole number of at least 1"),
+        (["--limit", "0"], "--limit: '0' is not valid; must be a whole number from 1 to 2147483647"),
+        (["--limit", "99999999999999999999999"], "--limit: '99999999999999999999999' is not valid; must be a whole number from 1 to 2147483647"),
+        (["--until", "0001-01-01"], "--until: '0001-01-01' is not valid; use a date from 1900-01-01 to 2199-12-31"),
         (["--limit", "ten"], "--limit: 'ten' is not valid"),
         (["--since", "2026-13-01"], "--since: '2026-13-01' is not valid"),
         (["--until", "soon"], "--until: 'soon' is not valid"),
@@ -754,7 +756,7 @@ def test_delete_without_a_terminal_needs_yes(history):
 def test_delete_asks_on_a_terminal(history, terminal):
     before = history.snapshot()
     run = history.ok("checkins", "delete", "2026-11-20", input="n\n")
-    assert "Delete the check-in for 2026-11-20?" in run.stdout
+    assert "Delete the check-in for 2026-11-20? [y/N]: " in run.stderr
     assert "Kept the check-in for 2026-11-20; nothing deleted." in run.stderr
     assert history.snapshot() == before
     run = history.ok("checkins", "delete", "2026-11-20", input="y\n")

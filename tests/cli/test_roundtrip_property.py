@@ -25,7 +25,8 @@ from khepri_cli.db.connection import open_journal
 from khepri_cli.domain.rows import whole_row
 from khepri_cli.domain.transfer import TABLES
 from khepri_cli.schema import Column, Table, table
-from khepri_cli.schema.rules import NotBlank, OneOf, Range, ScoreMap, TimeZoneName
+from khepri_cli.schema.kinds import EARLIEST_DATE, TextKind
+from khepri_cli.schema.rules import DateWindow, NotBlank, OneOf, Range, ScoreMap, TimeZoneName
 
 # -- value strategies -----------------------------------------------------------------------
 
@@ -33,16 +34,23 @@ TEXT = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
     max_size=20,
 )
-"""Any Unicode text SQLite and Postgres can store: no NUL, no unpaired surrogates."""
+"""Any Unicode text SQLite and Postgres can store: no NUL, no unpaired surrogates (JSON strings)."""
 
-TITLE = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
-    min_size=1,
-    max_size=20,
-).map(lambda s: s.strip() or "x")
+
+def text_of(kind: TextKind, min_size: int = 0) -> st.SearchStrategy:
+    """Text a text column admits: no control characters (newlines where it has several lines)."""
+    alphabet = st.characters(
+        blacklist_categories=("Cs", "Cc"), whitelist_characters="\n" if kind.multiline else ""
+    )
+    return st.text(alphabet=alphabet, min_size=min_size, max_size=min(20, kind.max_length))
+
+
+LINE = text_of(TextKind())
+TITLE = text_of(TextKind(), min_size=1).map(lambda s: s.strip() or "x")
 
 IDS = st.uuids(version=4).map(str)
-DAYS = st.dates(min_value=date(1950, 1, 1), max_value=date(2099, 12, 31))
+DAYS = st.dates(min_value=date(1950, 1, 1), max_value=date(2026, 11, 25))
+"""Days up to KHEPRI_NOW's: a check-in or a date of birth is never in the future."""
 STAMPS = st.datetimes(
     min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)
 ).map(lambda moment: moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
@@ -56,7 +64,7 @@ JSON = st.recursive(
     max_leaves=8,
 )
 JSON_OBJECT = st.dictionaries(TEXT, JSON, max_size=4)
-TEXT_LIST = st.lists(TEXT, max_size=4)
+TEXT_LIST = st.lists(LINE, max_size=4)
 ZONES = st.sampled_from(["UTC", "Europe/London", "America/Sao_Paulo", "Asia/Kathmandu"])
 
 BY_KIND = {
@@ -65,7 +73,6 @@ BY_KIND = {
     "time": st.times().map(lambda moment: moment.replace(microsecond=0).isoformat()),
     "timestamp": STAMPS,
     "boolean": st.booleans(),
-    "text": TEXT,
     "text_array": TEXT_LIST,
 }
 
@@ -90,12 +97,17 @@ def value_of(column: Column) -> st.SearchStrategy:
         return TITLE
     if isinstance(rule, TimeZoneName):
         return ZONES
+    if isinstance(rule, DateWindow):
+        latest = min(rule.latest(), date(2099, 12, 31))
+        return st.dates(min_value=EARLIEST_DATE, max_value=latest).map(date.isoformat)
     if isinstance(rule, ScoreMap):
         return st.dictionaries(
             TITLE, st.integers(min_value=rule.low, max_value=rule.high), max_size=4
         )
     if kind.name == "json":
         return {"object": JSON_OBJECT, "array": st.lists(JSON, max_size=3)}.get(kind.shape, JSON)
+    if isinstance(kind, TextKind):
+        return text_of(kind)
     return BY_KIND[kind.name]
 
 
@@ -109,11 +121,19 @@ def rows(draw: st.DrawFn, of: Table, **fixed: Any) -> dict[str, Any]:
             continue
         strategy = value_of(column)
         row[column.name] = draw(st.none() | strategy if column.nullable else strategy)
-    for rule in of.row_rules:  # an end on or after its start (or none, where allowed)
-        start = date.fromisoformat(row[rule.start])
-        if row[rule.end] is not None or not of.column(rule.end).nullable:
+    for rule in of.row_rules:  # the high value (an end, a max HR) kept above the low one
+        low = row[rule.low]
+        if low is None or (row[rule.high] is None and of.column(rule.high).nullable):
+            continue
+        if isinstance(low, str):  # dates: an end up to 400 days after its start, in its window
             days = draw(st.integers(min_value=0, max_value=400))
-            row[rule.end] = (start + timedelta(days=days)).isoformat()
+            end = date.fromisoformat(low) + timedelta(days=days)
+            window = of.column(rule.high).rule
+            if isinstance(window, DateWindow):
+                end = max(date.fromisoformat(low), min(end, window.latest()))
+            row[rule.high] = end.isoformat()
+        elif row[rule.high] is not None and not row[rule.high] > low:
+            row[rule.low] = None  # numbers: drop the low one rather than break the range
     return row
 
 

@@ -247,8 +247,15 @@ def test_export_of_an_unknown_table_lists_the_allowed_ones(journal):
 
 
 def test_export_of_an_empty_journal_has_empty_tables(khepri):
+    open_journal(khepri.db_path).close()
     doc = export(khepri)
     assert all(doc[table] == [] for table in TABLES)
+
+
+def test_export_without_a_journal_creates_none(khepri):
+    run = khepri("export")
+    assert run.exit_code == 1 and "no journal at" in run.stderr
+    assert not khepri.db_path.exists()
 
 
 def test_export_to_a_file_says_how_many_rows_went_where(journal, tmp_path):
@@ -529,7 +536,7 @@ BAD_DOCUMENTS = [
     ),
     (
         _set("daily_checkins", 0, "sleep_hours", True),
-        "sleep_hours: True is not valid; must be a number, not true/false",
+        "sleep_hours: true is not valid; must be a number, not true/false",
     ),
     (
         _set("goals", 0, "race_target_time_seconds", 2**40),
@@ -542,11 +549,11 @@ BAD_DOCUMENTS = [
     ),
     (
         _set("daily_checkins", 0, "sleep_hours", 1e999),
-        "sleep_hours: inf is not valid; numbers must be finite",
+        "sleep_hours: Infinity is not valid; numbers must be finite",
     ),
     (
         _set("daily_checkins", 0, "ai_recommendation", {"load": [1e999]}),
-        "ai_recommendation: {'load': [inf]} is not valid; numbers must be finite",
+        'ai_recommendation: {"load": [Infinity]} is not valid; numbers must be finite',
     ),
     (
         _set("daily_checkins", 0, "checkin_date", "2026-02-30"),
@@ -740,7 +747,7 @@ def test_an_unreadable_file_is_a_run_time_error(journal, tmp_path, monkeypatch):
 
 def test_import_without_a_file_is_a_usage_error(journal):
     run = journal("import")
-    assert run.exit_code == 2 and "Missing argument 'file'" in run.stderr
+    assert run.exit_code == 2 and "Missing argument 'FILE'" in run.stderr  # as help names it
 
 
 # --- the commands themselves -------------------------------------------------------------

@@ -86,14 +86,13 @@ def test_a_directory_as_the_journal_is_one_line(tmp_path, khepri, monkeypatch):
     assert list(folder.iterdir()) == []
 
 
-def test_a_directory_given_to_db_is_refused_as_a_bad_option(tmp_path, khepri):
-    """``--db`` is a file option, so click refuses a folder as bad usage (exit 2), naming --db."""
+def test_a_directory_given_to_db_is_the_same_error_as_through_khepri_db(tmp_path, khepri):
+    """A journal that cannot be opened is a failure at run time (exit 1), however it was named."""
     folder = tmp_path / "folder"
     folder.mkdir()
-    run = khepri("--db", str(folder), "init", "--name", "Ada")
-    assert run.exit_code == 2
-    assert run.stderr.count("\n") == 1
-    assert "--db" in run.stderr and "is a directory" in run.stderr
+    for command in (["init", "--name", "Ada"], ["profile"]):
+        one_error_line(khepri("--db", str(folder), *command), str(folder), "is a directory")
+        one_error_line(khepri(*command, "--db", str(folder)), str(folder), "is a directory")
     assert list(folder.iterdir()) == []
 
 

@@ -358,7 +358,8 @@ def test_the_journal_keeps_ids_and_timestamps():
         ),
         (
             {"soreness_areas": {"legs": 11}},
-            "soreness_areas: {'legs': 11} is not valid; soreness of 'legs' must be a whole number from 1 to 10",
+            'soreness_areas: {"legs": 11} is not valid;'
+            " soreness of 'legs' must be a whole number from 1 to 10",
         ),
         (
             {"travel_status": "abroad"},

@@ -219,6 +219,11 @@ class DatabaseFactory:
     """The test databases of one session, and the templates they are copied from."""
 
     def __init__(self, server_url: str):
+        import psycopg
+
+        # The background thread uses this module object: a test that hides psycopg
+        # (monkeypatching sys.modules) must not break the databases of the next tests.
+        self._psycopg = psycopg
         self.server_url = server_url
         self.session = f"{TEMPLATE_PREFIX}{int(time.time())}_{secrets.token_hex(4)}"
         self._templates: dict[str, str] = {}  # kind -> template database
@@ -270,7 +275,7 @@ class DatabaseFactory:
 
     def _renew(self, kind: str, name: str) -> str:
         """``name`` emptied if only its rows changed, else a new copy of the template."""
-        import psycopg
+        psycopg = self._psycopg
 
         try:
             with psycopg.connect(database_url(self.server_url, name), autocommit=True) as conn:
@@ -299,7 +304,7 @@ class DatabaseFactory:
             return self._templates[kind]
 
     def _build(self, kind: str, name: str) -> str:
-        import psycopg
+        psycopg = self._psycopg
 
         scripts = build_sql(kind)
         self._admin("CREATE DATABASE {}", name)
@@ -341,8 +346,8 @@ class DatabaseFactory:
 
         ``template`` holds ``{}`` for each of ``names``, quoted as identifiers.
         """
-        import psycopg
-        from psycopg import sql
+        psycopg = self._psycopg
+        sql = psycopg.sql
 
         statement = sql.SQL(template).format(*map(sql.Identifier, names))
         with psycopg.connect(self.server_url, autocommit=True) as conn:

@@ -258,12 +258,14 @@ def seed(journal: Journal, checkins: int = 3) -> dict[str, Any]:
             "availability_hours_per_week": 7.5,
         },
     )
+    # From 2026-11-01, or earlier for a long history: a check-in is never after today (11-25).
+    first = min(date(2026, 11, 1), date(2026, 11, 25) - timedelta(days=checkins - 1))
     days = [
         make(
             DAILY_CHECKINS,
             {
                 "athlete_id": athlete.id,
-                "checkin_date": str(date(2026, 11, 1) + timedelta(days=day - 1)),
+                "checkin_date": str(first + timedelta(days=day - 1)),
                 "sleep_hours": 7.5,
                 "energy_level": 7,
                 "soreness_areas": {"legs": 6},

@@ -62,7 +62,7 @@ def build_journal(path: Path) -> dict[str, Any]:
             "athlete_id": athlete.id,
             "goal_type": "race",
             "title": "Ironman 70.3 Nice — «A» race",
-            "description": "multi\nline\ttext",
+            "description": "multi\nline text",
             "target_date": "2027-06-01",
             "priority": "A",
             "race_event_name": "IM 70.3",
@@ -125,12 +125,13 @@ def build_journal(path: Path) -> dict[str, Any]:
             "available_time_minutes": 90,
             "equipment_access": ["pool", "bike_trainer", "a,b"],
             "travel_status": "home",
-            "notes": "line one\nline two\t✓ 🚴 'quote' \"dq\" \\",
+            "notes": "line one\nline two ✓ 🚴 'quote' \"dq\" \\",
             "ai_recommendation": {
                 "level": "green",
                 "plan": {"blocks": [1, 2.5, "x"], "nested": {"deep": [True, False, None]}},
                 "note": None,
                 "ünï": "ok",
+                "controls": "tab\there\r\nand a return",  # text columns refuse these, JSON keeps them
             },
             "ai_recommendation_generated_at": "2026-11-24T06:00:00.123456Z",
             "user_response": "accepted",

@@ -4,13 +4,29 @@ from __future__ import annotations
 
 from khepri_cli.schema import kinds as k
 from khepri_cli.schema.model import Column, Table
-from khepri_cli.schema.rules import OneOf, Range, TimeZoneName
-from khepri_cli.schema.tables.common import BODY_WEIGHT_KG, HEART_RATE, common_head, common_tail
+from khepri_cli.schema.rules import OneOf, Ordered, Range, TimeZoneName
+from khepri_cli.schema.tables.common import (
+    BODY_WEIGHT_KG,
+    HEART_RATE,
+    NOT_IN_THE_FUTURE,
+    common_head,
+    common_tail,
+)
 
 ATHLETES = Table(
     name="athletes",
     noun="athlete",
     order_by="created_at, id",
+    row_rules=(
+        Ordered(
+            "resting_heart_rate",
+            "max_heart_rate",
+            low_name="resting heart rate",
+            high_name="max heart rate",
+            strict=True,
+        ),
+        Ordered("lthr", "max_heart_rate", low_name="LTHR", high_name="max heart rate"),
+    ),
     entry=(
         "display_name",
         "preferred_units",
@@ -40,6 +56,7 @@ ATHLETES = Table(
         Column(
             "date_of_birth",
             k.DATE,
+            rule=NOT_IN_THE_FUTURE,
             label="Date of birth",
             flag="--dob",
             help="Date of birth, YYYY-MM-DD, e.g. 1990-04-12.",

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from khepri_cli.schema import kinds as k
 from khepri_cli.schema.model import Column
-from khepri_cli.schema.rules import NotBlank, Range
+from khepri_cli.schema.rules import DateWindow, NotBlank, Range
 
 HEART_RATE = Range(20, 250, unit="bpm")
 SCORE = Range(1, 10)
 BODY_WEIGHT_KG = Range(0, 1000, open_low=True, open_high=True)
 DECIMAL_10_2 = Range(-100_000_000, 100_000_000, open_low=True, open_high=True)
 WHOLE_SECONDS = Range(0, k.INT_MAX, open_low=True)
+NOT_IN_THE_FUTURE = DateWindow(0)
+WITHIN_TEN_YEARS = DateWindow(3653, "ten years from today")
+"""A goal or a constraint further ahead than this is a typo for a nearer year."""
 
 
 def common_head() -> tuple[Column, ...]:
@@ -44,7 +47,7 @@ def title(noun: str) -> Column:
 def description(noun: str) -> Column:
     return Column(
         "description",
-        k.TEXT,
+        k.NOTE,
         label="description",
         flag="--description",
         help=f"Notes on the {noun}.",

@@ -5,7 +5,14 @@ from __future__ import annotations
 from khepri_cli.schema import kinds as k
 from khepri_cli.schema.model import Column, Table
 from khepri_cli.schema.rules import EndNotBeforeStart, OneOf, Range
-from khepri_cli.schema.tables.common import athlete_id, common_head, common_tail, description, title
+from khepri_cli.schema.tables.common import (
+    WITHIN_TEN_YEARS,
+    athlete_id,
+    common_head,
+    common_tail,
+    description,
+    title,
+)
 
 CONSTRAINT_TYPES: tuple[str, ...] = ("injury", "travel", "availability")
 
@@ -28,14 +35,16 @@ CONSTRAINTS = Table(
             "start_date",
             k.DATE,
             nullable=False,
+            rule=WITHIN_TEN_YEARS,
             label="start",
             flag="--start",
-            help="First day: YYYY-MM-DD, today or yesterday (default: today).",
+            help="First day: YYYY-MM-DD, today or yesterday.",
             form="start_day",
         ),
         Column(
             "end_date",
             k.DATE,
+            rule=WITHIN_TEN_YEARS,
             label="end",
             flag="--end",
             help="Last day, YYYY-MM-DD (leave out while it is ongoing).",

@@ -8,6 +8,7 @@ from khepri_cli.schema.rules import OneOf, Range, ScoreMap
 from khepri_cli.schema.tables.common import (
     BODY_WEIGHT_KG,
     HEART_RATE,
+    NOT_IN_THE_FUTURE,
     SCORE,
     athlete_id,
     common_head,
@@ -45,6 +46,7 @@ DAILY_CHECKINS = Table(
             "checkin_date",
             k.DATE,
             nullable=False,
+            rule=NOT_IN_THE_FUTURE,
             flag="--date",
             help="The day: YYYY-MM-DD, today or yesterday (default: today).",
             form="day",
@@ -172,7 +174,7 @@ DAILY_CHECKINS = Table(
         ),
         Column(
             "notes",
-            k.TEXT,
+            k.NOTE,
             label="Notes",
             flag="--notes",
             help="Anything else about today.",
@@ -191,7 +193,7 @@ DAILY_CHECKINS = Table(
         ),
         Column(
             "user_response_notes",
-            k.TEXT,
+            k.NOTE,
             flag="--notes",
             help="Why, or what you did instead.",
             form="text",

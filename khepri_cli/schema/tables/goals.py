@@ -8,6 +8,7 @@ from khepri_cli.schema.rules import OneOf
 from khepri_cli.schema.tables.common import (
     DECIMAL_10_2,
     WHOLE_SECONDS,
+    WITHIN_TEN_YEARS,
     athlete_id,
     common_head,
     common_tail,
@@ -32,6 +33,7 @@ GOALS = Table(
         Column(
             "target_date",
             k.DATE,
+            rule=WITHIN_TEN_YEARS,
             label="target date",
             flag="--date",
             help="Target date: YYYY-MM-DD, today or tomorrow.",

@@ -283,6 +283,7 @@ def test_signup_refusals_are_one_line(configured, athlete):
     )
 
 
+@pytest.mark.filterwarnings("ignore::getpass.GetPassWarning")  # the test's stdin is no terminal
 def test_login_on_a_terminal_asks_with_the_password_hidden(configured, athlete, monkeypatch):
     from khepri_cli.cli.state import AppState
 
