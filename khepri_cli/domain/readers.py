@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from khepri_cli.domain import units as u
 from khepri_cli.domain.clock import utc_now
+from khepri_cli.domain.days import WEEKDAYS
 from khepri_cli.errors import InvalidInput
 from khepri_cli.schema import Column
 from khepri_cli.schema.rules import OneOf, Range
@@ -22,16 +23,6 @@ from khepri_cli.schema.tables import SORENESS_AREAS
 
 if TYPE_CHECKING:
     from khepri_cli.domain.forms import Typing
-
-WEEKDAYS: tuple[str, ...] = (
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-)
 
 _DAY_NAMES: dict[str, str] = {
     **{day: day for day in WEEKDAYS},
