@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from khepri_cli.cli.state import state
+from khepri_cli.schema import TABLE_NAMES
 
 export_app = typer.Typer()
 import_app = typer.Typer()
@@ -16,8 +17,7 @@ TableOption = Annotated[
     typer.Option(
         "--table",
         "-t",
-        help="Export only this table (repeat, or separate with commas): athletes, goals, "
-        "constraints, daily_checkins, training_plans.",
+        help=f"Export only this table (repeat, or separate with commas): {', '.join(TABLE_NAMES)}.",
         show_default=False,
     ),
 ]

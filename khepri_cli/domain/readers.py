@@ -78,6 +78,15 @@ def read_start_day(text: str, field: str, column: Column, typing: Typing) -> dat
     return read_day(text, field, column, typing)
 
 
+def read_past_day(text: str, field: str, column: Column, typing: Typing) -> date:
+    """A day that has happened: YYYY-MM-DD, today or yesterday, never after today."""
+    today = typing.today or utc_now().date()
+    day = read_start_day(text, field, column, typing)
+    if day > today:
+        raise InvalidInput(field, text, f"must be today or earlier (today is {today})")
+    return day
+
+
 def read_birth_date(text: str, field: str, column: Column, typing: Typing) -> date:
     today = typing.today or utc_now().date()
     day = u.parse_date(text, today, field)
@@ -156,6 +165,14 @@ def read_swim_pace(text: str, field: str, column: Column, typing: Typing) -> int
 
 def read_duration(text: str, field: str, column: Column, typing: Typing) -> int:
     return u.parse_duration(text, field)
+
+
+def read_session_minutes(text: str, field: str, column: Column, typing: Typing) -> int:
+    return u.parse_session_minutes(text, field)
+
+
+def read_distance(text: str, field: str, column: Column, typing: Typing) -> float:
+    return u.parse_distance(text, typing.units, field)
 
 
 def read_goal_number(text: str, field: str, column: Column, typing: Typing) -> float:
