@@ -103,6 +103,23 @@ def read_typed(
     return values
 
 
+def read_arguments(
+    spec: GroupCommands, app_state: AppState, texts: dict[str, tuple[str, str]]
+) -> dict[str, Any]:
+    """``{column: (ARGUMENT, text)}`` -> ``{column: value}``, each read by its column's form.
+
+    A value refused names the argument as it appears in the help (``SPORT``).
+    """
+    from khepri_cli.domain import forms
+
+    typing = _typing(app_state)
+    values = {}
+    for name, (argument, text) in texts.items():
+        app_state.remember(name, argument, text)
+        values[name] = forms.read_checked(spec.table.column(name), text, typing, argument)
+    return values
+
+
 def _clears(column: Column) -> bool:
     """An empty value clears an optional column whose form has no meaning for it."""
     return column.nullable and column.form not in ("title", "priority", "start_day")
@@ -236,8 +253,9 @@ def show_new(
     """Say that a row was made (``Added``, ``Logged``, ``Created``...) and show it, or its JSON."""
     from khepri_cli.render import records as render
 
+    typing = _typing(app_state)
     render.added(_load(spec.view), row, verb)
-    render.print_row(_load(spec.view), row, _typing(app_state).today, as_json)
+    render.print_row(_load(spec.view), row, typing.today, as_json, typing.units)
 
 
 def _register_add(app: typer.Typer, spec: GroupCommands) -> None:
@@ -296,7 +314,7 @@ def _register_show(app: typer.Typer, spec: GroupCommands, id_argument: Any) -> N
         app_state = state(ctx)
         typing = _typing(app_state)
         row = _load(spec.group).get(app_state.journal(), row_id)
-        render.print_row(_load(spec.view), row, typing.today, as_json)
+        render.print_row(_load(spec.view), row, typing.today, as_json, typing.units)
 
 
 def _register_edit(app: typer.Typer, spec: GroupCommands, id_argument: Any) -> None:
@@ -324,8 +342,9 @@ def _register_edit(app: typer.Typer, spec: GroupCommands, id_argument: Any) -> N
         if clear:
             values[spec.clearable] = None
         row, changed = _load(spec.group).edit(journal, current.id, **values)
+        typing = _typing(app_state)
         render.edited(_load(spec.view), row, changed)
-        render.print_row(_load(spec.view), row, _typing(app_state).today, as_json)
+        render.print_row(_load(spec.view), row, typing.today, as_json, typing.units)
 
 
 def _check_edit_flags(spec: GroupCommands, typed: dict[str, Any], clear: bool) -> None:

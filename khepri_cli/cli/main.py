@@ -34,6 +34,8 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "checkins": ("khepri_cli.cli.checkin", "checkins_app"),
     "goals": ("khepri_cli.cli.goals", "app"),
     "constraints": ("khepri_cli.cli.constraints", "app"),
+    "log": ("khepri_cli.cli.activities", "log_app"),
+    "activities": ("khepri_cli.cli.activities", "app"),
     "export": ("khepri_cli.cli.transfer", "export_app"),
     "import": ("khepri_cli.cli.transfer", "import_app"),
     "sync": ("khepri_cli.cli.sync", "app"),

@@ -14,6 +14,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from khepri_cli.domain import forms
+from khepri_cli.domain.units import METRIC
 from khepri_cli.render import console as con
 from khepri_cli.render.console import short_id
 from khepri_cli.schema import Row, Table
@@ -67,8 +68,9 @@ def name(view: RecordView, row: Row) -> str:
     return f"{label} {short_id(row.id)} ({view.headline(row)})"
 
 
-def fields(view: RecordView, row: Row, today: date) -> list[tuple[str, str]]:
-    """(label, value) of every field of one row: the shared columns, then its type's own."""
+def fields(view: RecordView, row: Row, today: date, units: str = METRIC) -> list[tuple[str, str]]:
+    """(label, value) of every field of one row, in the athlete's ``units``: the shared
+    columns, then its type's own."""
     table = view.table
     type_value = row.get(table.type_column) if table.type_column else None
     chosen = [table.column(name) for name in view.show_order]
@@ -81,7 +83,7 @@ def fields(view: RecordView, row: Row, today: date) -> list[tuple[str, str]]:
             value = special(row, today)
         else:
             stored = row.get(column.name)
-            value = forms.show(column, column.default if stored is None else stored)
+            value = forms.show(column, column.default if stored is None else stored, units)
         rows.append((label, value))
         if label in view.after:
             extra_label, extra = view.after[label]
@@ -90,9 +92,9 @@ def fields(view: RecordView, row: Row, today: date) -> list[tuple[str, str]]:
     return rows
 
 
-def show(view: RecordView, row: Row, today: date) -> None:
+def show(view: RecordView, row: Row, today: date, units: str = METRIC) -> None:
     """One row on stdout: a borderless label/value table (plain lines when piped)."""
-    rows = fields(view, row, today)
+    rows = fields(view, row, today, units)
     markup = None
     if con.is_terminal():
         markup = {label: text for label, render in view.markup.items() if (text := render(row))}
@@ -101,12 +103,12 @@ def show(view: RecordView, row: Row, today: date) -> None:
         view.extra(row, today)
 
 
-def print_row(view: RecordView, row: Row, today: date, as_json: bool) -> None:
+def print_row(view: RecordView, row: Row, today: date, as_json: bool, units: str = METRIC) -> None:
     """One row on stdout: its JSON form, or the field table."""
     if as_json:
         con.emit_json(row.to_json())
     else:
-        show(view, row, today)
+        show(view, row, today, units)
 
 
 def print_rows(
