@@ -20,6 +20,7 @@ from typing import Annotated, Any, NamedTuple
 import typer
 
 from khepri_cli.cli.options import (
+    MAX_DAYS,
     JsonOption,
     YesOption,
     flags_of,
@@ -189,9 +190,6 @@ def _list_filters(spec: GroupCommands, options: dict[str, Any], today: Any) -> d
 
 EXAMPLE_ID = "3f2a"
 """The ID prefix the examples of every group use."""
-
-MAX_DAYS = 3660
-"""The most days a dated list (or ``khepri load``) covers: ten years."""
 
 
 def _shared_docs(spec: GroupCommands) -> dict[str, str]:

@@ -36,6 +36,7 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "constraints": ("khepri_cli.cli.constraints", "app"),
     "log": ("khepri_cli.cli.activities", "log_app"),
     "activities": ("khepri_cli.cli.activities", "app"),
+    "load": ("khepri_cli.cli.load", "app"),
     "export": ("khepri_cli.cli.transfer", "export_app"),
     "import": ("khepri_cli.cli.transfer", "import_app"),
     "sync": ("khepri_cli.cli.sync", "app"),

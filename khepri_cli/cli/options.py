@@ -28,6 +28,9 @@ YesOption = Annotated[
 
 _REPEATABLE_FORMS = ("restrictions", "sore_areas")
 
+MAX_DAYS = 3660
+"""The most days a ``--days`` option covers (a dated list, ``khepri load``): ten years."""
+
 
 def param_name(flag: str) -> str:
     """``--target-time`` -> ``target_time``: the Python name of a flag's parameter."""
