@@ -71,7 +71,8 @@ def _types(table: Table) -> tuple[str, ...]:
     return rule.choices if isinstance(rule, OneOf) else ()
 
 
-def _typing(app_state: AppState) -> Any:
+def typing_of(app_state: AppState) -> Any:
+    """What reading and showing values depends on: the athlete's units and today."""
     from khepri_cli.domain import forms
     from khepri_cli.domain.profile import today_of, units_of
 
@@ -92,7 +93,7 @@ def read_typed(
 
     table = spec.table
     flags = flags_of(table.columns)
-    typing = _typing(app_state)
+    typing = typing_of(app_state)
     values: dict[str, Any] = {}
     for flag, text in typed.items():
         column = _column_for(flags[flag], type_value, flag, table.noun)
@@ -104,16 +105,18 @@ def read_typed(
     return values
 
 
-def read_arguments(
+def read_given(
     spec: GroupCommands, app_state: AppState, texts: dict[str, tuple[str, str]]
 ) -> dict[str, Any]:
-    """``{column: (ARGUMENT, text)}`` -> ``{column: value}``, each read by its column's form.
+    """``{column: (ARGUMENT or --flag, text)}`` -> ``{column: value}``, each read by its
+    column's form; a value refused names the argument (``SPORT``) or flag as typed.
 
-    A value refused names the argument as it appears in the help (``SPORT``).
+    For what a command takes besides its column options: positional arguments,
+    or options of columns that ``edit`` must not change (a plan's ``--start``).
     """
     from khepri_cli.domain import forms
 
-    typing = _typing(app_state)
+    typing = typing_of(app_state)
     values = {}
     for name, (argument, text) in texts.items():
         app_state.remember(name, argument, text)
@@ -251,7 +254,7 @@ def show_new(
     """Say that a row was made (``Added``, ``Logged``, ``Created``...) and show it, or its JSON."""
     from khepri_cli.render import records as render
 
-    typing = _typing(app_state)
+    typing = typing_of(app_state)
     render.added(_load(spec.view), row, verb)
     render.print_row(_load(spec.view), row, typing.today, as_json, typing.units)
 
@@ -292,7 +295,7 @@ def _register_list(app: typer.Typer, spec: GroupCommands) -> None:
         from khepri_cli.render import records as render
 
         app_state = state(ctx)
-        today = _typing(app_state).today
+        today = typing_of(app_state).today
         filters = _list_filters(spec, options, today)
         rows = _load(spec.group).list(app_state.journal(), **filters)
         if as_json:
@@ -310,7 +313,7 @@ def _register_show(app: typer.Typer, spec: GroupCommands, id_argument: Any) -> N
         from khepri_cli.render import records as render
 
         app_state = state(ctx)
-        typing = _typing(app_state)
+        typing = typing_of(app_state)
         row = _load(spec.group).get(app_state.journal(), row_id)
         render.print_row(_load(spec.view), row, typing.today, as_json, typing.units)
 
@@ -340,7 +343,7 @@ def _register_edit(app: typer.Typer, spec: GroupCommands, id_argument: Any) -> N
         if clear:
             values[spec.clearable] = None
         row, changed = _load(spec.group).edit(journal, current.id, **values)
-        typing = _typing(app_state)
+        typing = typing_of(app_state)
         render.edited(_load(spec.view), row, changed)
         render.print_row(_load(spec.view), row, typing.today, as_json, typing.units)
 
