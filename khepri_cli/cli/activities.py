@@ -6,9 +6,10 @@ from typing import Annotated, Any
 
 import typer
 
-from khepri_cli.cli.groups import GroupCommands, build, read_given, read_typed, show_new
+from khepri_cli.cli.groups import GroupCommands, build, show_new
 from khepri_cli.cli.options import JsonOption, with_column_options
 from khepri_cli.cli.state import state
+from khepri_cli.cli.values import read_given, read_typed
 from khepri_cli.schema.tables import ACTIVITIES
 
 COMMANDS = GroupCommands(
@@ -72,6 +73,6 @@ def log(
 
     app_state = state(ctx)
     texts = {"sport": ("SPORT", sport), "duration_minutes": ("DURATION", duration)}
-    values = read_given(COMMANDS, app_state, texts)
-    values.update(read_typed(COMMANDS, app_state, values["sport"], typed))
+    values = read_given(COMMANDS.table, app_state, texts)
+    values.update(read_typed(COMMANDS.table, app_state, values["sport"], typed))
     show_new(COMMANDS, app_state, SESSIONS.add(app_state.journal(), **values), as_json, "Logged")

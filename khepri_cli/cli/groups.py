@@ -23,14 +23,14 @@ from khepri_cli.cli.options import (
     MAX_DAYS,
     JsonOption,
     YesOption,
-    flags_of,
     option,
     with_column_options,
     with_options,
 )
 from khepri_cli.cli.state import AppState, state
+from khepri_cli.cli.values import read_typed, typing_of
 from khepri_cli.errors import InvalidInput, UsageProblem
-from khepri_cli.schema import Column, Table
+from khepri_cli.schema import Table
 from khepri_cli.schema.rules import OneOf, or_list
 
 
@@ -69,74 +69,6 @@ def _statuses(table: Table) -> tuple[str, ...]:
 def _types(table: Table) -> tuple[str, ...]:
     rule = table.column(table.type_column).rule if table.type_column else None
     return rule.choices if isinstance(rule, OneOf) else ()
-
-
-def typing_of(app_state: AppState) -> Any:
-    """What reading and showing values depends on: the athlete's units and today."""
-    from khepri_cli.domain import forms
-    from khepri_cli.domain.profile import today_of, units_of
-
-    athlete = app_state.athlete()
-    return forms.Typing(units_of(athlete), today_of(athlete))
-
-
-def read_typed(
-    spec: GroupCommands, app_state: AppState, type_value: str, typed: dict[str, Any]
-) -> dict[str, Any]:
-    """``{flag: text}`` of a row of type ``type_value`` -> ``{column: value}``.
-
-    A flag of another type is refused by name (``--event`` on a fitness goal
-    is a mistake, not something to drop silently). An empty text clears an
-    optional column.
-    """
-    from khepri_cli.domain import forms
-
-    table = spec.table
-    flags = flags_of(table.columns)
-    typing = typing_of(app_state)
-    values: dict[str, Any] = {}
-    for flag, text in typed.items():
-        column = _column_for(flags[flag], type_value, flag, table.noun)
-        app_state.remember(column.name, flag, text)
-        if isinstance(text, str) and not text.strip() and _clears(column):
-            values[column.name] = None
-        else:
-            values[column.name] = forms.read_checked(column, text, typing, flag)
-    return values
-
-
-def read_given(
-    spec: GroupCommands, app_state: AppState, texts: dict[str, tuple[str, str]]
-) -> dict[str, Any]:
-    """``{column: (ARGUMENT or --flag, text)}`` -> ``{column: value}``, each read by its
-    column's form; a value refused names the argument (``SPORT``) or flag as typed.
-
-    For what a command takes besides its column options: positional arguments,
-    or options of columns that ``edit`` must not change (a plan's ``--start``).
-    """
-    from khepri_cli.domain import forms
-
-    typing = typing_of(app_state)
-    values = {}
-    for name, (argument, text) in texts.items():
-        app_state.remember(name, argument, text)
-        values[name] = forms.read_checked(spec.table.column(name), text, typing, argument)
-    return values
-
-
-def _clears(column: Column) -> bool:
-    """An empty value clears an optional column whose form has no meaning for it."""
-    return column.nullable and column.form not in ("title", "priority", "start_day")
-
-
-def _column_for(columns: list[Column], type_value: str | None, flag: str, noun: str) -> Column:
-    for column in columns:
-        if not column.only_for or type_value in column.only_for:
-            return column
-    types = [t for c in columns for t in c.only_for]
-    raise UsageProblem(
-        f"{flag} applies to {or_list(types, 'and')} {noun}s only, not to {type_value} {noun}s"
-    )
 
 
 def _parse_type(spec: GroupCommands, text: str) -> str:
@@ -283,7 +215,7 @@ def _register_add(app: typer.Typer, spec: GroupCommands) -> None:
         app_state = state(ctx)
         type_value = _parse_type(spec, type_text)
         app_state.remember("title", "TITLE", title)
-        values = read_typed(spec, app_state, type_value, typed)
+        values = read_typed(spec.table, app_state, type_value, typed)
         values = {table.type_column: type_value, "title": title, **values}
         show_new(spec, app_state, _load(spec.group).add(app_state.journal(), **values), as_json)
 
@@ -339,7 +271,7 @@ def _register_edit(app: typer.Typer, spec: GroupCommands, id_argument: Any) -> N
         journal = app_state.journal()
         current = _load(spec.group).get(journal, row_id)
         kind = current[table.type_column] if table.type_column else None
-        values = read_typed(spec, app_state, kind, typed)
+        values = read_typed(spec.table, app_state, kind, typed)
         if clear:
             values[spec.clearable] = None
         row, changed = _load(spec.group).edit(journal, current.id, **values)

@@ -6,16 +6,10 @@ from typing import Annotated, Any
 
 import typer
 
-from khepri_cli.cli.groups import (
-    GroupCommands,
-    build,
-    read_given,
-    read_typed,
-    show_new,
-    typing_of,
-)
+from khepri_cli.cli.groups import GroupCommands, build, show_new
 from khepri_cli.cli.options import JsonOption, with_column_options
 from khepri_cli.cli.state import state
+from khepri_cli.cli.values import read_given, read_typed, typing_of
 from khepri_cli.schema.tables import TRAINING_PLANS
 
 COMMANDS = GroupCommands(
@@ -80,8 +74,10 @@ def create(
 
     app_state = state(ctx)
     texts = {"start_date": ("--start", start), "duration_weeks": ("--weeks", weeks)}
-    given = read_given(COMMANDS, app_state, {k: v for k, v in texts.items() if v[1] is not None})
-    named = read_typed(COMMANDS, app_state, None, typed)
+    given = read_given(
+        COMMANDS.table, app_state, {k: v for k, v in texts.items() if v[1] is not None}
+    )
+    named = read_typed(COMMANDS.table, app_state, None, typed)
     app_state.remember("target_goal_id", "--goal", goal)
     row = create_plan(
         app_state.journal(), goal, start=given.get("start_date"),
