@@ -51,6 +51,7 @@ def checkin(ctx: typer.Context, typed: dict[str, Any], date_text: DateOption = N
         return
     from khepri_cli.domain.profile import today_of
     from khepri_cli.render import checkin as render
+    from khepri_cli.render.recommendation import readiness_panel
     from khepri_cli.services import checkin as service
 
     app_state = state(ctx)
@@ -61,7 +62,7 @@ def checkin(ctx: typer.Context, typed: dict[str, Any], date_text: DateOption = N
         return
     result = service.check_in(app_state.journal(), athlete, day, values)
     render.saved(day, result.created)
-    render.readiness_panel(day, result.row.ai_recommendation, result.constraints)
+    readiness_panel(day, result.row.ai_recommendation, result.constraints)
 
 
 def _refuse_values_before(subcommand: str, typed: dict[str, Any], date_text: str | None) -> None:
