@@ -74,6 +74,10 @@ def test_importing_the_cli_is_light():
         ("checkins", "list"),
         ("goals", "list"),
         ("constraints", "list"),
+        ("log", "run", "45m", "--rpe", "6"),
+        ("activities", "list"),
+        ("load",),
+        ("plans", "list"),
     ],
     ids=" ".join,
 )
