@@ -79,6 +79,10 @@ class SyncError(KhepriError):
     """A push to the remote failed; the local journal is untouched."""
 
 
+class AccountError(KhepriError):
+    """Signing in, out or up with the Supabase project, or asking it who you are, failed."""
+
+
 def _show(value: object) -> str:
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 60 else text[:57] + "...'"

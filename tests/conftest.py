@@ -16,11 +16,19 @@ from khepri_cli.cli.main import app
 
 @pytest.fixture(autouse=True)
 def khepri_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point the journal and the user data folder at a temporary directory."""
+    """Point the journal, the data and configuration folders at a temporary directory."""
     home = tmp_path / "home"
     home.mkdir()
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    for name in (
+        "KHEPRI_CONFIG_DIR",
+        "SUPABASE_URL",
+        "SUPABASE_PUBLISHABLE_KEY",
+        "SUPABASE_ANON_KEY",
+    ):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("KHEPRI_DB", str(tmp_path / "journal.db"))
     monkeypatch.setenv("KHEPRI_NOW", "2026-11-25T07:30:00Z")
     monkeypatch.delenv("NO_COLOR", raising=False)

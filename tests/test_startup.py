@@ -1,4 +1,4 @@
-"""Start-up cost: everyday commands never import the sync, migration or test-only libraries.
+"""Start-up cost: everyday commands never import the sync, HTTP, migration or test-only libraries.
 
 Each check runs ``khepri`` in a fresh interpreter, exactly as the console
 script does, against an up-to-date journal, then reports which heavy modules
@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-NEVER_ON_EVERYDAY_PATHS = ("psycopg", "sqlite_utils", "hypothesis")
+NEVER_ON_EVERYDAY_PATHS = ("psycopg", "sqlite_utils", "hypothesis", "httpx")
 WATCHED = (*NEVER_ON_EVERYDAY_PATHS, "rich", "pydantic", "httpx")
 
 RUN_KHEPRI = """
@@ -92,6 +92,27 @@ def test_the_morning_checkin_does_not_even_load_pydantic(athlete):
     code, loaded = loaded_by("checkin", "--sleep-hours", "7", "--energy", "6", "--stress", "4")
     assert code == 0
     assert loaded == set(), loaded
+
+
+@pytest.mark.parametrize(
+    "args", [("config",), ("config", "--json"), ("login", "--help")], ids=" ".join
+)
+def test_config_and_help_do_not_load_the_http_client(athlete, monkeypatch, args):
+    monkeypatch.setenv("SUPABASE_URL", "https://abcd.supabase.co")
+    monkeypatch.setenv("SUPABASE_PUBLISHABLE_KEY", "sb_publishable_abcdefgh")
+    code, loaded = loaded_by(*args)
+    assert code == 0
+    assert loaded.isdisjoint(NEVER_ON_EVERYDAY_PATHS), loaded
+
+
+def test_the_api_way_in_loads_httpx_and_only_it(athlete, monkeypatch):
+    """``khepri whoami`` (not logged in: it fails before any request) is on the API path."""
+    monkeypatch.setenv("SUPABASE_URL", "https://abcd.supabase.co")
+    monkeypatch.setenv("SUPABASE_PUBLISHABLE_KEY", "sb_publishable_abcdefgh")
+    code, loaded = loaded_by("whoami")
+    assert code == 1
+    assert "httpx" in loaded
+    assert loaded.isdisjoint({"psycopg", "pydantic", "sqlite_utils"}), loaded
 
 
 def test_the_check_can_see_a_heavy_import(athlete):

@@ -41,6 +41,11 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("khepri_cli.cli.transfer", "export_app"),
     "import": ("khepri_cli.cli.transfer", "import_app"),
     "sync": ("khepri_cli.cli.sync", "app"),
+    "login": ("khepri_cli.cli.account", "login_app"),
+    "signup": ("khepri_cli.cli.account", "signup_app"),
+    "whoami": ("khepri_cli.cli.account", "whoami_app"),
+    "logout": ("khepri_cli.cli.account", "logout_app"),
+    "config": ("khepri_cli.cli.config", "app"),
     "supabase": ("khepri_cli.cli.supabase", "app"),
 }
 

@@ -1,1 +1,1 @@
-../../khepri_cli/sql/initial_schema.sql
+../../khepri_cli/sql/migrations/20260201000000_initial_schema.sql

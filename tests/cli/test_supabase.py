@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_schema_prints_the_packaged_sql(khepri):
     run = khepri.ok("supabase", "schema")
     assert run.stdout == initial_schema()
-    assert run.stdout == (ROOT / "khepri_cli" / "sql" / "initial_schema.sql").read_text("utf-8")
+    migration = ROOT / "khepri_cli" / "sql" / "migrations" / "20260201000000_initial_schema.sql"
+    assert run.stdout == migration.read_text("utf-8")
     assert "CREATE TABLE public.athletes" in run.stdout
     assert run.stderr == ""
 
@@ -65,6 +66,8 @@ def test_help_has_examples(khepri):
     assert "Example:" in help_text
     assert "--output" in help_text
     assert "--force" in help_text
+    assert "--missing" in help_text
+    assert "--db-url" in help_text
 
 
 def test_the_command_module_imports_no_database_driver():

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from khepri_cli.sql import initial_schema
+from khepri_cli.sql import MIGRATIONS, initial_schema, whole_schema
 
 from .conftest import acting_as, make_user
 
@@ -165,30 +165,33 @@ def pg(pg_url: str):
 # --- the files --------------------------------------------------------------------
 
 
-def test_the_migration_is_a_relative_symlink_to_the_packaged_schema():
-    link = ROOT / "supabase" / "migrations" / "20260201000000_initial_schema.sql"
-    assert link.is_symlink()
-    assert os.readlink(link) == "../../khepri_cli/sql/initial_schema.sql"
-    assert link.resolve() == (ROOT / "khepri_cli" / "sql" / "initial_schema.sql").resolve()
-    assert link.read_text(encoding="utf-8") == initial_schema()
+def test_each_migration_is_a_relative_symlink_to_the_packaged_file():
+    for migration in MIGRATIONS:
+        link = ROOT / "supabase" / "migrations" / migration.filename
+        packaged = ROOT / "khepri_cli" / "sql" / "migrations" / migration.filename
+        assert link.is_symlink(), link
+        assert os.readlink(link) == f"../../khepri_cli/sql/migrations/{migration.filename}"
+        assert link.resolve() == packaged.resolve()
+        assert link.read_text(encoding="utf-8") == migration.sql()
 
 
-def test_git_stores_the_migration_as_a_symlink():
+def test_git_stores_the_migrations_as_symlinks():
     if shutil.which("git") is None or not (ROOT / ".git").exists():
         pytest.skip("not a git checkout")
-    out = subprocess.run(
-        ["git", "ls-files", "-s", "supabase/migrations/20260201000000_initial_schema.sql"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert out.startswith("120000 "), out
+    for migration in MIGRATIONS:
+        out = subprocess.run(
+            ["git", "ls-files", "-s", f"supabase/migrations/{migration.filename}"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert out.startswith("120000 "), (migration.filename, out)
 
 
 def test_the_schema_never_calls_uuid_generate_v4():
     # On hosted Supabase uuid-ossp lives in the extensions schema: SQLSTATE 42883 on db push.
-    assert "uuid_generate_v4" not in initial_schema()
+    assert "uuid_generate_v4" not in whole_schema()
     assert initial_schema().count("DEFAULT gen_random_uuid()") == len(TABLES)
 
 

@@ -302,6 +302,7 @@ def test_a_backend_terminated_from_another_connection_during_a_large_push(journa
             while not done.is_set():
                 row = admin.execute(
                     "SELECT pid FROM pg_stat_activity WHERE application_name = 'khepri-sync' "
+                    "AND datname = current_database() "  # not another test session's push
                     "AND state = 'active' AND query LIKE 'INSERT INTO public.daily_checkins%'"
                 ).fetchone()
                 if row is not None:

@@ -4,7 +4,7 @@ The engine decides everything that is the same whatever the remote is: which
 rows changed, in what order they go, how they are batched, how conflicts are
 resolved and what is reported. A transport only knows how to talk to one kind
 of remote: PostgreSQL over its wire protocol today, Supabase's HTTP API
-(PostgREST) next. It acts as one Supabase Auth user, under row level
+(PostgREST, through ``khepri_cli.sync.supabase_api``) next. It acts as one Supabase Auth user, under row level
 security, the way the app's API does.
 
 Rows cross the seam already encoded, one text per row, in the format the
@@ -37,10 +37,14 @@ from typing import Protocol, runtime_checkable
 UNREACHABLE = "unreachable"  # cannot connect at all
 AUTH = "auth"  # connected, but the credentials were refused
 LOST = "lost"  # the connection dropped mid-way
-TIMEOUT = "timeout"  # the server cancelled a statement (statement_timeout)
+TIMEOUT = "timeout"  # a statement was cancelled (statement_timeout), or no answer came in time
 REFUSED = "refused"  # row level security refused a row (SQLSTATE 42501)
 REJECTED = "rejected"  # a constraint refused a row (SQLSTATE class 23)
 SCHEMA = "schema"  # the remote lacks the Khepri tables or columns
+RATE_LIMITED = "rate_limited"  # the server kept answering 429 (Too Many Requests)
+UNAVAILABLE = "unavailable"  # the server kept failing (HTTP 5xx)
+TOO_LARGE = "too_large"  # one row alone is over the server's request-size limit (413)
+NOT_SUPABASE = "not_supabase"  # the URL answers, but not as a Supabase API
 OTHER = "other"
 
 ROW_KINDS = frozenset({REFUSED, REJECTED})

@@ -1,8 +1,11 @@
 """Fixtures for tests that talk to a Supabase project over its HTTP API.
 
-* ``standin``: a started ``StandIn`` on a fresh test database (``pg_url`` of
-  tests/sync/conftest.py, with Khepri's schema and the stand-in's Auth tables),
-  stopped after the test. ``standin.url`` is the project URL;
+* ``standin``: a started ``StandIn`` (one for the whole run, on its own test
+  database with Khepri's schema and the stand-in's Auth tables), emptied of
+  users and rows and reset to its defaults before each test: creating and
+  dropping a database per test costs about a second. A test that changes the
+  schema fails at teardown; it takes ``own_standin`` instead, on a database
+  of its own. ``standin.url`` is the project URL;
   ``standin.keys.publishable`` / ``.secret`` / ``.anon`` / ``.service_role``
   its keys; ``standin.create_user(email, password)`` adds a user;
   ``standin.auth.settings`` the Auth configuration (sign-ups, confirmation,
@@ -13,6 +16,17 @@
 * ``http``: a minimal client (``http.client`` of the standard library) bound
   to the stand-in, that sends the publishable key unless told otherwise, so
   tests show exactly which headers go out.
+
+For Khepri's own client (``khepri_cli.sync.supabase_api``):
+
+* ``configured``: the stand-in configured the way a user does it, with
+  ``SUPABASE_URL`` and ``SUPABASE_PUBLISHABLE_KEY`` in the environment;
+  returns the stand-in. A module whose tests change the schema overrides it
+  with ``configure(own_standin, monkeypatch)``.
+* ``pauses``: the waits between retries, recorded instead of slept.
+* ``project(standin, key="publishable")``: a checked ``Project`` for a key.
+* ``ada``: a user ``ada@example.com`` / ``pw123456`` of the stand-in, logged in
+  through ``khepri login`` (journal with a profile), as ``Ada(user_id, khepri)``.
 """
 
 from __future__ import annotations
@@ -125,9 +139,102 @@ def add_athlete(http: Http, token: str, user_id: str, **values) -> str:
     return reply.json[0]["id"]
 
 
+@pytest.fixture(scope="session")
+def shared_standin(pg_server_url: str) -> Iterator[StandIn]:
+    """One stand-in project for the run (tests take it through ``standin``)."""
+    from ..conftest import fresh_database
+
+    with fresh_database(pg_server_url) as url:
+        prepare_database(url)
+        with StandIn(url) as server:
+            yield server
+
+
+def reset(standin: StandIn) -> None:
+    """No users, no rows, no faults, an empty log and the default settings."""
+    import psycopg
+
+    from .auth_users import AuthSettings
+
+    with psycopg.connect(standin.pg_url, autocommit=True) as conn:
+        conn.execute(
+            "TRUNCATE auth.users, public.athletes, public.goals, public.constraints, "
+            "public.daily_checkins, public.training_plans CASCADE"
+        )
+    standin.faults.clear()
+    standin.log.clear()
+    standin.auth.settings = AuthSettings()
+    standin.clock.offset = 0.0
+    standin.max_body_bytes = None
+    standin.openapi_refusal = "measured"
+    standin.rest.max_rows = 1000
+    standin.rest.safeupdate = False
+
+
+def configure(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn:
+    """Make ``standin`` the configured project: its URL and publishable key in the environment."""
+    monkeypatch.setenv("SUPABASE_URL", standin.url)
+    monkeypatch.setenv("SUPABASE_PUBLISHABLE_KEY", standin.keys.publishable)
+    return standin
+
+
 @pytest.fixture
-def standin(pg_url: str) -> Iterator[StandIn]:
-    """A running stand-in project on a fresh database with Khepri's schema."""
+def configured(standin: StandIn, monkeypatch: pytest.MonkeyPatch) -> StandIn:
+    """The stand-in as the configured project (see the module docstring)."""
+    return configure(standin, monkeypatch)
+
+
+@pytest.fixture
+def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The client's waits between retries, recorded instead of slept."""
+    from khepri_cli.sync.supabase_api import http as client_http
+
+    waited: list[float] = []
+    monkeypatch.setattr(client_http, "pause", waited.append)
+    return waited
+
+
+def project(standin: StandIn, key: str = "publishable"):
+    """A checked Project for the stand-in with one of its keys."""
+    from khepri_cli.sync.supabase_api.project import Project, check_key
+
+    return Project(standin.url, check_key(getattr(standin.keys, key)))
+
+
+PASSWORD = "pw123456"
+
+
+@dataclass
+class Ada:
+    user_id: str
+    khepri: Any  # tests/conftest.py's Khepri driver
+
+
+@pytest.fixture
+def ada(configured: StandIn, athlete) -> Ada:
+    """ada@example.com, logged in with 'khepri login' on a journal with a profile."""
+    user_id = configured.create_user("ada@example.com", PASSWORD)
+    athlete.ok("login", "--email", "ada@example.com", "--password-stdin", input=PASSWORD + "\n")
+    return Ada(user_id, athlete)
+
+
+def _columns(standin: StandIn) -> dict[str, list[str]]:
+    return {name: list(table.columns) for name, table in standin.rest.cache.tables.items()}
+
+
+@pytest.fixture
+def standin(shared_standin: StandIn) -> Iterator[StandIn]:
+    """The run's stand-in project, emptied and reset to its defaults."""
+    reset(shared_standin)
+    schema = _columns(shared_standin)
+    yield shared_standin
+    shared_standin.reload_schema()
+    assert _columns(shared_standin) == schema, "the test changed the schema: use own_standin"
+
+
+@pytest.fixture
+def own_standin(pg_url: str) -> Iterator[StandIn]:
+    """A stand-in project on a fresh database of its own, for a test that changes the schema."""
     prepare_database(pg_url)
     with StandIn(pg_url) as server:
         yield server
