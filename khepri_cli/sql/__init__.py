@@ -74,118 +74,18 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
 )
 
-# The Khepri tables of a remote at the head of MIGRATIONS, in foreign-key order,
-# each with its columns in order. Their names are the journal's too (see
-# docs/data-model.md); tests/sync/test_migrations.py compares this with the
-# catalogue of a database built from MIGRATIONS, so it cannot drift from the SQL.
-# khepri_cli/sync/remote_schema.py reads it to classify a remote.
-SCHEMA_TABLES: dict[str, tuple[str, ...]] = {
-    "athletes": (
-        "id",
-        "auth_user_id",
-        "display_name",
-        "date_of_birth",
-        "weight_kg",
-        "height_cm",
-        "ftp_watts",
-        "running_threshold_pace_sec_per_km",
-        "css_sec_per_100m",
-        "resting_heart_rate",
-        "max_heart_rate",
-        "lthr",
-        "preferred_units",
-        "timezone",
-        "daily_checkin_time",
-        "intervals_icu_athlete_id",
-        "intervals_icu_connected",
-        "created_at",
-        "updated_at",
-    ),
-    "goals": (
-        "id",
-        "athlete_id",
-        "goal_type",
-        "title",
-        "description",
-        "target_date",
-        "priority",
-        "status",
-        "race_event_name",
-        "race_distance",
-        "race_location",
-        "race_target_time_seconds",
-        "perf_metric",
-        "perf_current_value",
-        "perf_target_value",
-        "fitness_metric",
-        "fitness_target_value",
-        "health_metric",
-        "health_current_value",
-        "health_target_value",
-        "created_at",
-        "updated_at",
-    ),
-    "constraints": (
-        "id",
-        "athlete_id",
-        "constraint_type",
-        "title",
-        "description",
-        "start_date",
-        "end_date",
-        "status",
-        "injury_body_part",
-        "injury_severity",
-        "injury_restrictions",
-        "travel_destination",
-        "travel_equipment_available",
-        "travel_facilities_available",
-        "availability_hours_per_week",
-        "availability_days_available",
-        "created_at",
-        "updated_at",
-    ),
-    "daily_checkins": (
-        "id",
-        "athlete_id",
-        "checkin_date",
-        "sleep_quality",
-        "sleep_hours",
-        "energy_level",
-        "stress_level",
-        "overall_soreness",
-        "soreness_areas",
-        "resting_hr",
-        "hrv_ms",
-        "weight_kg",
-        "available_time_minutes",
-        "equipment_access",
-        "travel_status",
-        "notes",
-        "ai_recommendation",
-        "ai_recommendation_generated_at",
-        "user_response",
-        "user_response_notes",
-        "created_at",
-        "updated_at",
-    ),
-    "training_plans": (
-        "id",
-        "athlete_id",
-        "title",
-        "description",
-        "duration_weeks",
-        "start_date",
-        "end_date",
-        "target_goal_id",
-        "status",
-        "phases",
-        "weekly_template",
-        "adjustments_log",
-        "created_at",
-        "updated_at",
-    ),
-}
+
+def schema_tables() -> dict[str, tuple[str, ...]]:
+    """The Khepri tables of a remote at the head of :data:`MIGRATIONS`, with their columns.
+
+    They are the journal's own tables and columns (one declaration,
+    ``khepri_cli/schema``), in foreign-key order; tests/sync/test_migrations.py
+    compares them with the catalogue of a database built from :data:`MIGRATIONS`,
+    so the SQL cannot drift from the declaration.
+    """
+    from khepri_cli.schema import TABLES
+
+    return {table.name: table.column_names for table in TABLES}
 
 
 def initial_schema() -> str:

@@ -15,7 +15,7 @@ which Khepri tables and columns are present or missing, the shape of
 tell, which journal column goes to which remote column, and a one-line
 :attr:`RemoteSchema.description` for ``khepri sync status``.
 
-The Khepri tables and their columns come from ``khepri_cli.sql.SCHEMA_TABLES``
+The Khepri tables and their columns come from ``khepri_cli.sql.schema_tables()``
 (the remote schema at the head of Khepri's migrations, which is also the
 journal's). Pure standard library: nothing here connects anywhere.
 """
@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from khepri_cli.sql import SCHEMA_TABLES, Catalogue, catalogue_sql
+from khepri_cli.sql import Catalogue, catalogue_sql, schema_tables
 from khepri_cli.sql import catalogue_from_rows as _catalogue_from_rows
 
 PLANS = "training_plans"
@@ -74,7 +74,7 @@ APP_TABLES: tuple[str, ...] = tuple(
 )
 """Tables of the live backend that Khepri does not hold."""
 
-CATALOGUE_TABLES: tuple[str, ...] = (*SCHEMA_TABLES, *APP_TABLES)
+CATALOGUE_TABLES: tuple[str, ...] = (*schema_tables(), *APP_TABLES)
 
 CATALOGUE_SQL: str = catalogue_sql(CATALOGUE_TABLES)
 """PostgreSQL: (table, column, type) of every column of those tables in schema public."""
@@ -197,7 +197,7 @@ class RemoteSchema:
 def classify(catalogue: Catalogue) -> RemoteSchema:
     """What the remote whose catalogue (``{table: {column: type}}``) this is, is."""
     shape = _plans_shape(catalogue.get(PLANS))
-    tables = {name: _table(name, columns, catalogue) for name, columns in SCHEMA_TABLES.items()}
+    tables = {name: _table(name, columns, catalogue) for name, columns in schema_tables().items()}
     step = _upstream_step(catalogue) if any(t.present for t in tables.values()) else None
     statuses: tuple[str, ...] | None = None
     unsure: tuple[str, ...] = ()

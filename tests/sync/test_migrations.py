@@ -21,11 +21,11 @@ import pytest
 from khepri_cli import sql
 from khepri_cli.sql import (
     MIGRATIONS,
-    SCHEMA_TABLES,
     Migration,
     PartialMigration,
     initial_schema,
     missing_migrations,
+    schema_tables,
     whole_schema,
 )
 
@@ -110,9 +110,9 @@ def test_the_whole_schema_is_every_migration_in_order():
 
 
 def test_schema_tables_are_what_the_migrations_create(pg_url):
-    """SCHEMA_TABLES (read by sync/remote_schema.py) is the catalogue, columns in order."""
+    """schema_tables() (read by sync/remote_schema.py) is the catalogue, columns in order."""
     found = catalogue(pg_url)
-    assert {t: tuple(c) for t, c in found.items()} == SCHEMA_TABLES
+    assert {t: tuple(c) for t, c in found.items()} == schema_tables()
 
 
 def test_each_migration_creates_what_it_says_and_the_one_before_lacks_it(pg_empty_url):
@@ -135,7 +135,7 @@ def test_each_migration_creates_what_it_says_and_the_one_before_lacks_it(pg_empt
 
 FIRST = MIGRATIONS[0]
 TWO = (FIRST, ACTIVITIES)
-SEED = {table: dict.fromkeys(columns, "text") for table, columns in SCHEMA_TABLES.items()}
+SEED = {table: dict.fromkeys(columns, "text") for table, columns in schema_tables().items()}
 
 
 def test_an_empty_remote_lacks_everything():

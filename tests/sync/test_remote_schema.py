@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from khepri_cli.sql import SCHEMA_TABLES
+from khepri_cli.sql import schema_tables
 from khepri_cli.sync import remote_schema
 from khepri_cli.sync.remote_schema import (
     LIVE_PLAN_STATUSES,
@@ -25,14 +25,14 @@ TS = "timestamp with time zone"
 
 
 def seed_catalogue() -> dict[str, dict[str, str]]:
-    return {table: dict.fromkeys(columns, "text") for table, columns in SCHEMA_TABLES.items()}
+    return {table: dict.fromkeys(columns, "text") for table, columns in schema_tables().items()}
 
 
 def live_catalogue(step: int = 14) -> dict[str, dict[str, str]]:
     """A catalogue as upstream.md's backend has it at ``step`` (>= 6)."""
     catalogue = seed_catalogue()
     catalogue["training_plans"] = {
-        PLAN_RENAMES.get(column, column): "text" for column in SCHEMA_TABLES["training_plans"]
+        PLAN_RENAMES.get(column, column): "text" for column in schema_tables()["training_plans"]
     }
     for number, items in remote_schema.LIVE_STEPS:
         if number > step:
@@ -57,7 +57,7 @@ def test_the_seed_schema():
     assert remote.plan_statuses_unsure == ()
     assert remote.upstream_step == 1
     assert remote.missing_tables == [] and remote.missing_columns == []
-    for table, columns in SCHEMA_TABLES.items():
+    for table, columns in schema_tables().items():
         assert remote.columns(table) == {c: c for c in columns}
         assert remote.tables[table].extra == ()
 
@@ -113,7 +113,7 @@ def test_app_tables_before_the_rename():
 def test_no_khepri_tables():
     remote = classify({"profiles": {"id": "uuid"}})
     assert remote.description == "no Khepri tables (apply the schema: khepri supabase schema)"
-    assert remote.missing_tables == list(SCHEMA_TABLES)
+    assert remote.missing_tables == list(schema_tables())
     assert remote.plans_shape == "absent"
     assert remote.plan_statuses is None
     assert remote.upstream_step is None
@@ -209,7 +209,7 @@ def read_catalogue(url: str) -> dict[str, dict[str, str]]:
 def test_the_seed_database_reads_as_the_seed_schema(pg_url):
     catalogue = read_catalogue(pg_url)
     assert {t: list(c) for t, c in catalogue.items()} == {
-        t: list(c) for t, c in SCHEMA_TABLES.items()
+        t: list(c) for t, c in schema_tables().items()
     }
     assert catalogue["athletes"]["weight_kg"] == "numeric(5,2)"
     assert catalogue["constraints"]["injury_restrictions"] == "text[]"

@@ -140,11 +140,9 @@ def add_athlete(http: Http, token: str, user_id: str, **values) -> str:
 
 
 @pytest.fixture(scope="session")
-def shared_standin(pg_server_url: str) -> Iterator[StandIn]:
+def shared_standin(pg_databases) -> Iterator[StandIn]:
     """One stand-in project for the run (tests take it through ``standin``)."""
-    from ..conftest import fresh_database
-
-    with fresh_database(pg_server_url) as url:
+    with pg_databases.database("khepri") as url:
         prepare_database(url)
         with StandIn(url) as server:
             yield server
