@@ -292,15 +292,15 @@ def test_version_4_gets_the_activities_table_with_its_triggers(tmp_path):
         conn = journal.conn
         conn.execute("DELETE FROM _khepri_pending_changes")
         conn.execute(
-            "INSERT INTO activities (id, athlete_id, activity_date, sport, duration_minutes, rpe) "
-            "VALUES (?, ?, '2026-11-24', 'run', 45, 6)",
-            (CHECKIN, ATHLETE),
+            "INSERT INTO activities (id, athlete_id, activity_date, sport, duration_minutes, rpe, "
+            "created_at, updated_at) VALUES (?, ?, '2026-11-24', 'run', 45, 6, ?, ?)",
+            (CHECKIN, ATHLETE, STAMP, STAMP),
         )
         with pytest.raises(sqlite3.IntegrityError, match="real calendar"):
             conn.execute("UPDATE activities SET activity_date = '2026-11-31'")
         conn.execute("UPDATE activities SET notes = 'hills'")
         stamps = conn.execute("SELECT created_at, updated_at FROM activities").fetchone()
-        assert stamps[1] > stamps[0]
+        assert stamps[0] == STAMP and stamps[1] > STAMP  # the updated_at trigger
         pending = conn.execute("SELECT table_name, row_id, op FROM _khepri_pending_changes")
         assert [tuple(r) for r in pending] == [("activities", CHECKIN, "upsert")]
     finally:
