@@ -1,6 +1,6 @@
 """Advice that says what to do today: an intensity, minutes, a sport, and every reason.
 
-The rules, in the order they apply (docs/coach-rules.md has the table):
+The rules, in the order they apply (docs/checkin.md, "What to do today", has the tables):
 
 1. *What the day calls for*: the plan's phase for today (base moderate,
    build and peak hard, taper moderate, recovery easy; the wave's lighter
