@@ -75,35 +75,40 @@ def _minutes(duration: float | None) -> str:
     return "" if duration is None else f"{duration:g} min"
 
 
+def _app_parts(view: rec.RecommendationView) -> list[Part]:
+    found = [Part("Summary", view.summary or DASH), Part("Today", _app_today(view))]
+    found += [Part("Notes", view.notes)] if view.notes else []
+    if view.is_local_fallback:
+        found.append(Part("Made by", "the app's local fallback, without its coach"))
+    return found
+
+
+def _khepri_parts(view: rec.RecommendationView) -> list[Part]:
+    found = [Part("Why", signs=tuple((sign.level, sign.reason) for sign in view.signs))]
+    if view.origin == rec.KHEPRI_V1:
+        baseline = "; ".join(view.baseline_lines)
+        return [*found, Part("Today", view.advice or DASH), Part("Baseline", baseline)]
+    return [
+        *found,
+        Part("Normal range", lines=view.baseline_lines),
+        Part("Form", _form(view)),
+        Part("Plan", _plan(view)),
+        Part("Today", view.advice or DASH),
+        Part("Because", lines=view.reasons),
+    ]
+
+
+def _constraints_part(constraints: list[Any]) -> Part:
+    described = [describe_constraint(c) for c in constraints]
+    width = max((len(kind) for kind, _ in described), default=0)
+    lines = tuple(f"{kind.ljust(width)}  {text}" for kind, text in described)
+    return Part("Active constraints", None if lines else "none", lines)
+
+
 def parts(view: rec.RecommendationView, constraints: list[Any] | None) -> list[Part]:
     """What the panel says, in order, for a Khepri (v2 or v1) or an app recommendation."""
-    if view.origin == rec.APP:
-        found = [Part("Summary", view.summary or DASH), Part("Today", _app_today(view))]
-        found += [Part("Notes", view.notes)] if view.notes else []
-        if view.is_local_fallback:
-            found.append(Part("Made by", "the app's local fallback, without its coach"))
-    else:
-        signs = tuple((sign.level, sign.reason) for sign in view.signs)
-        found = [Part("Why", signs=signs)]
-        if view.origin == rec.KHEPRI_V1:
-            found += [
-                Part("Today", view.advice or DASH),
-                Part("Baseline", "; ".join(view.baseline_lines)),
-            ]
-        else:
-            found += [
-                Part("Normal range", lines=view.baseline_lines),
-                Part("Form", _form(view)),
-                Part("Plan", _plan(view)),
-                Part("Today", view.advice or DASH),
-                Part("Because", lines=view.reasons),
-            ]
-    if constraints is not None:
-        described = [describe_constraint(c) for c in constraints]
-        width = max((len(kind) for kind, _ in described), default=0)
-        lines = tuple(f"{kind.ljust(width)}  {text}" for kind, text in described)
-        found.append(Part("Active constraints", None if lines else "none", lines))
-    return found
+    found = _app_parts(view) if view.origin == rec.APP else _khepri_parts(view)
+    return found if constraints is None else [*found, _constraints_part(constraints)]
 
 
 def _title(day: date, view: rec.RecommendationView) -> str:
