@@ -33,7 +33,7 @@ COMMANDS = GroupCommands(
 )
 
 app = build(COMMANDS)
-log_app = typer.Typer()
+log_app = typer.Typer(add_completion=False)
 
 POSITIONAL = ("sport", "duration_minutes")
 LOG_COLUMNS = tuple(c for c in ACTIVITIES.flagged() if c.name not in POSITIONAL)

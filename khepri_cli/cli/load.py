@@ -9,7 +9,7 @@ import typer
 from khepri_cli.cli.options import MAX_DAYS, JsonOption
 from khepri_cli.cli.state import state
 
-app = typer.Typer()
+app = typer.Typer(add_completion=False)
 
 DaysOption = Annotated[
     int,
