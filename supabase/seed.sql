@@ -10,7 +10,7 @@
 --        psql "postgresql://postgres:postgres@127.0.0.1:54322/postgres" -f supabase/seed.sql
 --
 -- It gives the oldest user an athlete profile with a goal, two constraints, a
--- week of check-ins and a plan. Loading it again changes nothing: a user who
+-- week of check-ins and of sessions, and a plan. Loading it again changes nothing: a user who
 -- already has a profile is left alone. Runs as postgres, so RLS does not apply.
 
 DO $$
@@ -82,6 +82,18 @@ BEGIN
             2 + (i % 4), jsonb_build_object('legs', 2 + (i % 4)), 49 + (i % 4), 62.0 + i,
             60 + 15 * (i % 3), ARRAY['bike_trainer', 'pool'], 'home',
             CASE WHEN i = 0 THEN 'Felt fresh on the morning run' END
+        );
+    END LOOP;
+
+    FOR i IN 1..7 LOOP
+        INSERT INTO public.activities (
+            athlete_id, activity_date, sport, duration_minutes, rpe, distance_km, tss, notes
+        ) VALUES (
+            athlete, CURRENT_DATE - i, (ARRAY['run', 'bike', 'swim'])[1 + i % 3],
+            40 + 10 * (i % 4), 4 + (i % 4),
+            CASE i % 3 WHEN 0 THEN 8.5 WHEN 1 THEN 35.0 ELSE 2.0 END,
+            CASE WHEN i % 3 = 1 THEN 60.0 + i END,
+            CASE WHEN i = 1 THEN 'Hills, felt strong' END
         );
     END LOOP;
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +68,32 @@ class Khepri:
     def ok(self, *args: str, input: str | None = None) -> Run:
         run = self(*args, input=input)
         assert run.exit_code == 0, run.output
+        return run
+
+    def json(self, *args: str) -> object:
+        """What ``khepri *args --json`` prints, parsed."""
+        return json.loads(self.ok(*args, "--json").stdout)
+
+    def table(self, *args: str) -> list[dict[str, str]]:
+        """The plain (piped) table a list command prints, as dicts keyed by its headers."""
+        header, *lines = self.ok(*args).stdout.rstrip("\n").splitlines()
+        starts = [m.start() for m in re.finditer(r"\S+(?: \S+)*", header)]
+        ends = [*starts[1:], None]
+        names = [header[a:b].strip() for a, b in zip(starts, ends, strict=True)]
+        return [
+            {n: line[a:b].strip() for n, a, b in zip(names, starts, ends, strict=True)}
+            for line in lines
+        ]
+
+    def refused(self, *args: str, message: str, code: int = 2) -> Run:
+        """A command that must fail: one stderr line naming ``message``, nothing written."""
+        before = self.snapshot()
+        run = self(*args)
+        assert run.exit_code == code, run.output
+        assert message in run.stderr, run.stderr
+        assert run.stderr.startswith("khepri: error: ") and run.stderr.count("\n") == 1
+        assert run.stdout == "" and "Traceback" not in run.output
+        assert self.snapshot() == before
         return run
 
     def rows(self, sql: str, params: tuple = ()) -> list[dict]:

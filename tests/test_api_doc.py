@@ -18,7 +18,11 @@ def test_the_api_page_examples_run(tmp_path, monkeypatch, capsys):
     exec(compile(errors, str(DOC), "exec"), scope)
     scope["journal"].close()
     shown = capsys.readouterr().out
-    assert shown.startswith("red\n")  # the active knee injury makes the day red
+    assert shown.splitlines()[:3] == [
+        "red",  # the active knee injury makes the day red
+        "Recovery 30 min ride: very easy, zone 1; stop if anything hurts.",  # the sport done
+        "week 1 of 12, base phase (week 1 of 4): aerobic endurance, volume ×0.68",
+    ]
     assert "Cascais 70.3 2027-10-03" in shown
     assert "race_target_time_seconds must be more than 0" in shown
     assert (tmp_path / "khepri.db").exists()

@@ -64,6 +64,7 @@ def checkin(
     from khepri_cli.domain.profile import today_of
     from khepri_cli.render import checkin as render
     from khepri_cli.render.console import emit_json
+    from khepri_cli.render.recommendation import readiness_panel
     from khepri_cli.services import checkin as service
 
     app_state = state(ctx)
@@ -78,7 +79,7 @@ def checkin(
     if as_json:
         emit_json(result.row.to_json())
         return
-    render.readiness_panel(day, result.row.ai_recommendation, result.constraints, today)
+    readiness_panel(day, result.row.ai_recommendation, result.constraints, today)
 
 
 def _refuse_values_before(

@@ -1,11 +1,15 @@
 """The commands of a record group, built from its declaration: add, list, show, edit, status, delete.
 
-``khepri goals`` and ``khepri constraints`` (and ``khepri plans``) are the same
-commands over different tables. A :class:`GroupCommands` says what differs
-(help texts and examples, which date a ``--clear-...`` flag removes); the
-options come from the schema declaration, the work from
+``khepri goals``, ``khepri constraints``, ``khepri plans`` and ``khepri
+activities`` are the same commands over different tables. A
+:class:`GroupCommands` says what differs (help texts and examples, which
+date a ``--clear-...`` flag removes, how many days a list covers); the
+options come from the schema declaration (a table without a status has no
+``--status``, its type column's flag filters the list), the work from
 :class:`~khepri_cli.services.records.Group`, the output from
 :mod:`khepri_cli.render.records` with the group's :class:`RecordView`.
+A group without an ``add`` text has no ``add`` command (plans are created
+from a goal, sessions logged with ``khepri log``).
 """
 
 # No ``from __future__ import annotations`` here: the commands are built inside a
@@ -17,16 +21,19 @@ from typing import Annotated, Any, NamedTuple
 import typer
 
 from khepri_cli.cli.options import (
+    MAX_DAYS,
     WORDS,
     JsonOption,
     SavedJsonOption,
     YesOption,
-    flags_of,
+    option,
     with_column_options,
+    with_options,
 )
 from khepri_cli.cli.state import AppState, state
+from khepri_cli.cli.values import read_typed, typing_of
 from khepri_cli.errors import InvalidInput, UsageProblem
-from khepri_cli.schema import Column, Table
+from khepri_cli.schema import Table
 from khepri_cli.schema.rules import OneOf, or_list
 
 
@@ -43,9 +50,11 @@ class GroupCommands(NamedTuple):
     help: str  # the group's help, with an example
     docs: Mapping[str, str]  # add, list, edit -> help text with an example (others: built)
     status_verbs: Mapping[str, tuple[str, str]]  # verb -> (the status it sets, what it does)
-    clearable: str  # the date column that ``edit --clear-...`` empties
     group: str  # "khepri_cli.services.goals:GOALS"
     view: str  # "khepri_cli.render.goals:VIEW"
+    clearable: str | None = None  # the date column that ``edit --clear-...`` empties
+    change_example: str | None = None  # flags for "nothing to change" (default: the clearable)
+    recent_days: int | None = None  # the list covers this many days (``--days``), by the day column
     add_defaults: Mapping[str, str] = MappingProxyType({})  # flag -> add's value without it
 
 
@@ -57,61 +66,13 @@ def _load(reference: str) -> Any:
 
 
 def _statuses(table: Table) -> tuple[str, ...]:
-    rule = table.column("status").rule
+    rule = table.column("status").rule if table.has("status") else None
     return rule.choices if isinstance(rule, OneOf) else ()
 
 
 def _types(table: Table) -> tuple[str, ...]:
     rule = table.column(table.type_column).rule if table.type_column else None
     return rule.choices if isinstance(rule, OneOf) else ()
-
-
-def _typing(app_state: AppState) -> Any:
-    from khepri_cli.domain import forms
-    from khepri_cli.domain.profile import today_of, units_of
-
-    athlete = app_state.find_athlete()  # what was typed is read before a profile is needed
-    return forms.Typing(units_of(athlete), today_of(athlete))
-
-
-def read_typed(
-    spec: GroupCommands, app_state: AppState, type_value: str, typed: dict[str, Any]
-) -> dict[str, Any]:
-    """``{flag: text}`` of a row of type ``type_value`` -> ``{column: value}``.
-
-    A flag of another type is refused by name (``--event`` on a fitness goal
-    is a mistake, not something to drop silently). An empty text clears an
-    optional column.
-    """
-    from khepri_cli.domain import forms
-
-    table = spec.table
-    flags = flags_of(table.columns)
-    typing = _typing(app_state)
-    values: dict[str, Any] = {}
-    for flag, text in typed.items():
-        column = _column_for(flags[flag], type_value, flag, table.noun)
-        app_state.remember(column.name, flag, text)
-        if isinstance(text, str) and not text.strip() and _clears(column):
-            values[column.name] = None
-        else:
-            values[column.name] = forms.read_checked(column, text, typing, flag)
-    return values
-
-
-def _clears(column: Column) -> bool:
-    """An empty value clears an optional column whose form has no meaning for it."""
-    return column.nullable and column.form not in ("title", "priority", "start_day")
-
-
-def _column_for(columns: list[Column], type_value: str, flag: str, noun: str) -> Column:
-    for column in columns:
-        if not column.only_for or type_value in column.only_for:
-            return column
-    types = [t for c in columns for t in c.only_for]
-    raise UsageProblem(
-        f"{flag} applies to {or_list(types, 'and')} {noun}s only, not to {type_value} {noun}s"
-    )
 
 
 def _parse_type(spec: GroupCommands, text: str) -> str:
@@ -128,6 +89,55 @@ def _status_filter(spec: GroupCommands, status: str, show_all: bool) -> str | No
     if value not in choices:
         raise InvalidInput("--status", status, f"use {or_list(choices)}")
     return None if show_all or value == "all" else value
+
+
+def _type_flag(table: Table) -> str:
+    """The list's filter on the type column: its own flag (``--sport``), else ``--type``."""
+    return table.column(table.type_column).flag or "--type" if table.type_column else "--type"
+
+
+def _list_options(spec: GroupCommands) -> list[Any]:
+    """The filters a group's table allows: status, type, and the days a dated list covers."""
+    table, found = spec.table, []
+    if _statuses(table):
+        statuses = or_list([*_statuses(table), "all"])
+        found.append(
+            option(
+                "status",
+                "--status",
+                f"{statuses} (default: active).",
+                str,
+                "active",
+                metavar="STATUS",
+            )
+        )
+        every = f"Every {table.noun}, whatever its status."
+        found.append(option("show_all", "--all", every, bool, False))
+    if table.type_column:
+        only = f"Only this {table.column(table.type_column).label}: {or_list(_types(table))}."
+        found.append(
+            option("type_text", _type_flag(table), only, metavar=_type_flag(table)[2:].upper())
+        )
+    if spec.recent_days:
+        days = f"The last N days, today included (default: {spec.recent_days})."
+        found.append(
+            option("days", "--days", days, int, spec.recent_days, min=1, max=MAX_DAYS, metavar="N")
+        )
+    return found
+
+
+def _list_filters(spec: GroupCommands, options: dict[str, Any], today: Any) -> dict[str, Any]:
+    """The options of :func:`_list_options` as the keywords of ``Group.list``."""
+    from datetime import timedelta
+
+    filters: dict[str, Any] = {}
+    if "status" in options:
+        filters["status"] = _status_filter(spec, options["status"], options["show_all"])
+    if options.get("type_text") is not None:
+        filters["type_value"] = _parse_type_filter(spec, options["type_text"])
+    if "days" in options:
+        filters["since"] = today - timedelta(days=options["days"] - 1)
+    return filters
 
 
 EXAMPLE_ID = "3f2a"
@@ -153,9 +163,16 @@ def _shared_docs(spec: GroupCommands) -> dict[str, str]:
 
 def _clear_flag(spec: GroupCommands) -> tuple[str, str, str]:
     """(``--clear-date``, the flag it undoes, its help) for the group's clearable date."""
-    column = spec.table.column(spec.clearable)
+    column = spec.table.column(spec.clearable or "")
     flag = column.flag or column.name
     return f"--clear-{flag.lstrip('-')}", flag, f"Remove the {column.label} (clears {flag})."
+
+
+def _edit_options(spec: GroupCommands) -> list[Any]:
+    if spec.clearable is None:
+        return []
+    clear_flag, _undone, clear_help = _clear_flag(spec)
+    return [option("clear", clear_flag, clear_help, bool, False)]
 
 
 def build(spec: GroupCommands) -> typer.Typer:
@@ -170,7 +187,8 @@ def build(spec: GroupCommands) -> typer.Typer:
             help=f"The {spec.table.noun}'s ID, or the start of it (from '{spec.name} list').",
         ),
     ]
-    _register_add(app, spec)
+    if "add" in spec.docs:
+        _register_add(app, spec)
     _register_list(app, spec)
     _register_show(app, spec, id_argument)
     _register_edit(app, spec, id_argument)
@@ -178,6 +196,17 @@ def build(spec: GroupCommands) -> typer.Typer:
         _register_status(app, spec, verb, status, id_argument)
     _register_delete(app, spec, id_argument)
     return app
+
+
+def show_new(
+    spec: GroupCommands, app_state: AppState, row: Any, as_json: bool, verb: str = "Added"
+) -> None:
+    """Say that a row was made (``Added``, ``Logged``, ``Created``...) and show it, or its JSON."""
+    from khepri_cli.render import records as render
+
+    typing = typing_of(app_state)
+    render.added(_load(spec.view), row, verb)
+    render.print_row(_load(spec.view), row, typing.today, as_json, typing.units)
 
 
 def _register_add(app: typer.Typer, spec: GroupCommands) -> None:
@@ -210,57 +239,31 @@ def _register_add(app: typer.Typer, spec: GroupCommands) -> None:
         typed: dict[str, Any],
         as_json: JsonOption = False,
     ) -> None:
-        from khepri_cli.render import records as render
-
         app_state = state(ctx)
         type_value = _parse_type(spec, type_text)
         app_state.remember("title", "TITLE", title)
-        values = read_typed(spec, app_state, type_value, typed)
+        values = read_typed(spec.table, app_state, type_value, typed)
         values = {table.type_column: type_value, "title": title, **values}
-        row = _load(spec.group).add(app_state.journal(), **values)
-        render.added(_load(spec.view), row)
-        render.print_row(_load(spec.view), row, _typing(app_state).today, as_json)
+        show_new(spec, app_state, _load(spec.group).add(app_state.journal(), **values), as_json)
 
 
 def _register_list(app: typer.Typer, spec: GroupCommands) -> None:
-    statuses = or_list([*_statuses(spec.table), "all"])
-
     @app.command("list", help=spec.docs["list"])
-    def list_(
-        ctx: typer.Context,
-        status: Annotated[
-            str,
-            typer.Option(
-                "--status",
-                metavar="STATUS",
-                help=f"{statuses} (default: active).",
-                show_default=False,
-            ),
-        ] = "active",
-        show_all: Annotated[
-            bool, typer.Option("--all", help=f"Every {spec.table.noun}, whatever its status.")
-        ] = False,
-        type_text: Annotated[
-            str | None,
-            typer.Option(
-                "--type", metavar="TYPE", help=f"Only this type: {or_list(_types(spec.table))}."
-            ),
-        ] = None,
-        as_json: JsonOption = False,
-    ) -> None:
+    @with_options(_list_options(spec))
+    def list_(ctx: typer.Context, options: dict[str, Any], as_json: JsonOption = False) -> None:
         from khepri_cli.render import records as render
 
         app_state = state(ctx)
-        typing = _typing(app_state)
-        chosen = _status_filter(spec, status, show_all)
-        type_value = None if type_text is None else _parse_type_filter(spec, type_text)
-        rows = _load(spec.group).list(app_state.journal(), status=chosen, type_value=type_value)
+        today = typing_of(app_state).today
+        filters = _list_filters(spec, options, today)
+        rows = _load(spec.group).list(app_state.journal(), **filters)
         if as_json:
             from khepri_cli.render.console import emit_json
 
             emit_json([row.to_json() for row in rows])
             return
-        render.print_rows(_load(spec.view), rows, typing.today, chosen)
+        shown = {key: filters.get(key) for key in ("status", "since")}
+        render.print_rows(_load(spec.view), rows, today, **shown)
 
 
 def _register_show(app: typer.Typer, spec: GroupCommands, id_argument: Any) -> None:
@@ -269,46 +272,49 @@ def _register_show(app: typer.Typer, spec: GroupCommands, id_argument: Any) -> N
         from khepri_cli.render import records as render
 
         app_state = state(ctx)
-        typing = _typing(app_state)
+        typing = typing_of(app_state)
         row = _load(spec.group).get(app_state.journal(), row_id)
-        render.print_row(_load(spec.view), row, typing.today, as_json)
+        render.print_row(_load(spec.view), row, typing.today, as_json, typing.units)
 
 
 def _register_edit(app: typer.Typer, spec: GroupCommands, id_argument: Any) -> None:
     table = spec.table
-    clear_flag, _undone, clear_help = _clear_flag(spec)
 
     @app.command("edit", help=spec.docs["edit"])
     @with_column_options(table.flagged(), table.noun)
+    @with_options(_edit_options(spec))
     def edit(
         ctx: typer.Context,
         row_id: id_argument,
         typed: dict[str, Any],
-        clear: Annotated[bool, typer.Option(clear_flag, help=clear_help)] = False,
+        options: dict[str, Any],
         as_json: JsonOption = False,
     ) -> None:
         from khepri_cli.render import records as render
 
+        clear = options.get("clear", False)
         _check_edit_flags(spec, typed, clear)
         app_state = state(ctx)
         journal = app_state.journal()
         current = _load(spec.group).get(journal, row_id)
-        values = read_typed(spec, app_state, current[table.type_column], typed)
+        kind = current[table.type_column] if table.type_column else None
+        values = read_typed(spec.table, app_state, kind, typed)
         if clear:
             values[spec.clearable] = None
         row, changed = _load(spec.group).edit(journal, current.id, **values)
-        render.edited(row, changed)
-        render.print_row(_load(spec.view), row, _typing(app_state).today, as_json)
+        typing = typing_of(app_state)
+        render.edited(_load(spec.view), row, changed)
+        render.print_row(_load(spec.view), row, typing.today, as_json, typing.units)
 
 
 def _check_edit_flags(spec: GroupCommands, typed: dict[str, Any], clear: bool) -> None:
-    clear_flag, cleared_by, _help = _clear_flag(spec)
-    if clear and cleared_by in typed:
-        raise UsageProblem(f"{cleared_by} and {clear_flag} cannot be used together")
+    if clear:
+        clear_flag, cleared_by, _help = _clear_flag(spec)
+        if cleared_by in typed:
+            raise UsageProblem(f"{cleared_by} and {clear_flag} cannot be used together")
     if not typed and not clear:
-        raise UsageProblem(
-            f"nothing to change: give at least one flag, e.g. {cleared_by} 2027-06-14"
-        )
+        example = spec.change_example or f"{_clear_flag(spec)[1]} 2027-06-14"
+        raise UsageProblem(f"nothing to change: give at least one flag, e.g. {example}")
 
 
 def _register_status(
@@ -323,7 +329,7 @@ def _register_status(
         app_state = state(ctx)
         app_state.athlete()
         row, changed = _load(spec.group).set_status(app_state.journal(), row_id, status)
-        render.status_changed(_load(spec.view), row, changed)
+        render.status_changed(_load(spec.view), row, changed, verb)
         if as_json:
             from khepri_cli.render.console import emit_json
 
@@ -339,21 +345,22 @@ def _register_delete(app: typer.Typer, spec: GroupCommands, id_argument: Any) ->
         app_state.athlete()
         journal = app_state.journal()
         row = _load(spec.group).get(journal, row_id)
+        view = _load(spec.view)
         if not yes:
             if not app_state.interactive:
                 raise UsageProblem("deleting needs --yes when there is no terminal to confirm on")
             from khepri_cli.cli.prompts import confirm
 
-            if not confirm(f"Delete {render.name(row)}?"):
-                render.kept(row)
+            if not confirm(f"Delete {render.name(view, row)}?"):
+                render.kept(view, row)
                 return
         _load(spec.group).delete(journal, row)
-        render.deleted(row)
+        render.deleted(view, row)
 
 
 def _parse_type_filter(spec: GroupCommands, text: str) -> str:
     types = _types(spec.table)
     value = text.strip().lower()
     if value not in types:
-        raise InvalidInput("--type", text, f"use {or_list(types)}")
+        raise InvalidInput(_type_flag(spec.table), text, f"use {or_list(types)}")
     return value

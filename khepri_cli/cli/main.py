@@ -34,6 +34,10 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "checkins": ("khepri_cli.cli.checkin", "checkins_app"),
     "goals": ("khepri_cli.cli.goals", "app"),
     "constraints": ("khepri_cli.cli.constraints", "app"),
+    "log": ("khepri_cli.cli.activities", "log_app"),
+    "activities": ("khepri_cli.cli.activities", "app"),
+    "load": ("khepri_cli.cli.load", "app"),
+    "plans": ("khepri_cli.cli.plans", "app"),
     "export": ("khepri_cli.cli.transfer", "export_app"),
     "import": ("khepri_cli.cli.transfer", "import_app"),
     "sync": ("khepri_cli.cli.sync", "app"),
@@ -209,7 +213,7 @@ def _as_typed(exc: InvalidInput, app_state: Any) -> InvalidInput:
     return InvalidInput(flag, shown, exc.allowed)
 
 
-LIST_COMMANDS = {"daily_checkins": "khepri checkins"}
+LIST_COMMANDS = {"daily_checkins": "khepri checkins", "training_plans": "khepri plans list"}
 """Where a table's rows are listed, when it is not 'khepri <table> list'."""
 
 

@@ -88,6 +88,9 @@ YesOption = Annotated[
 
 _REPEATABLE_FORMS = ("restrictions", "sore_areas")
 
+MAX_DAYS = 3660
+"""The most days a ``--days`` option covers (a dated list, ``khepri load``): ten years."""
+
 
 def refuse_options_before_subcommand(ctx: typer.Context, given: dict[str, Any]) -> None:
     """``khepri profile --json show``: a group's own options are not its subcommands'.
@@ -131,42 +134,41 @@ def flags_of(columns: Iterable[Column]) -> dict[str, list[Column]]:
     return found
 
 
-def _option(flag: str, columns: list[Column], noun: str, default: str | None) -> inspect.Parameter:
+def _option(
+    flag: str, columns: list[Column], noun: str, default: str | None, required: bool
+) -> inspect.Parameter:
     repeatable = columns[0].form in _REPEATABLE_FORMS
     kind = list[str] | None if repeatable else str | None
-    option = typer.Option(
-        flag,
-        help=flag_help(columns, noun, default),
-        metavar=metavar_of(columns[0]),
-        show_default=False,
-    )
+    help_text = flag_help(columns, noun, default)
+    metavar = metavar_of(columns[0])
+    if required:
+        return option(param_name(flag), flag, help_text, str, ..., metavar=metavar)
+    return option(param_name(flag), flag, help_text, kind, metavar=metavar)
+
+
+def option(
+    name: str, flag: str, help: str, kind: Any = str | None, default: Any = None, **rules: Any
+) -> Any:
+    """One keyword-only typer option (``rules``: typer's, e.g. ``min=1``), for :func:`with_options`."""
+    annotation = Annotated[kind, typer.Option(flag, help=help, show_default=False, **rules)]
     return inspect.Parameter(
-        param_name(flag),
-        inspect.Parameter.KEYWORD_ONLY,
-        default=None,
-        annotation=Annotated[kind, option],
+        name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
     )
 
 
-def with_column_options(
-    columns: Iterable[Column], noun: str = "row", defaults: Mapping[str, str] | None = None
+def _with_parameters(
+    added: list[inspect.Parameter], into: str, gather: Callable[[dict[str, Any]], Any]
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Give a command one option per flag of ``columns``; it gets them as ``typed={flag: text}``.
+    """Add ``added`` to a command's options; it receives ``gather(their values)`` as ``into``.
 
     The decorated function's own parameters (``ctx``, arguments, other
-    options) keep their place; the column options come after them, and the
-    function receives a keyword ``typed`` with the flags the user gave.
-    ``defaults`` says, by flag, what this command uses when the flag is left
-    out; help shows it (an edit command has none: what is left out stays).
+    options) keep their place; the added options come after its arguments.
     """
-    flags = flags_of(columns)
-    defaults = defaults or {}
+    names = {p.name for p in added}
 
     def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
         signature = inspect.signature(func, eval_str=True)
-        own = [p for p in signature.parameters.values() if p.name != "typed"]
-        added = [_option(flag, cols, noun, defaults.get(flag)) for flag, cols in flags.items()]
-        names = {param_name(flag): flag for flag in flags}
+        own = [p for p in signature.parameters.values() if p.name != into]
         positional = [p for p in own if p.default is inspect.Parameter.empty]
         optional = [p for p in own if p.default is not inspect.Parameter.empty]
         params = [
@@ -177,17 +179,51 @@ def with_column_options(
 
         @functools.wraps(func)
         def command(*args: Any, **kwargs: Any) -> Any:
-            typed = {
-                names[name]: kwargs.pop(name)
-                for name in list(kwargs)
-                if name in names and kwargs[name] not in (None, [])
-            }
-            for name in names:
-                kwargs.pop(name, None)
-            return func(*args, typed=typed, **kwargs)
+            given = {name: kwargs.pop(name) for name in list(kwargs) if name in names}
+            return func(*args, **{into: gather(given)}, **kwargs)
 
         command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
         command.__annotations__ = {p.name: p.annotation for p in params}
         return command
 
     return decorate
+
+
+def with_options(
+    options: list[inspect.Parameter],
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Give a command the options made with :func:`option`; it gets ``options={name: value}``.
+
+    For options that only some commands built from one template have (a
+    group's ``--status`` exists where its table has a status).
+    """
+    return _with_parameters(list(options), "options", dict)
+
+
+def with_column_options(
+    columns: Iterable[Column],
+    noun: str = "row",
+    defaults: Mapping[str, str] | None = None,
+    *,
+    required: tuple[str, ...] = (),
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Give a command one option per flag of ``columns``; it gets them as ``typed={flag: text}``.
+
+    The options come after the function's own arguments; the function
+    receives a keyword ``typed`` with the flags the user gave. ``defaults``
+    says, by flag, what this command uses when the flag is left out; help
+    shows it (an edit command has none: what is left out stays). The flags of
+    the columns named in ``required`` must be given (``khepri log ... --rpe``).
+    """
+    flags = flags_of(columns)
+    defaults = defaults or {}
+    added = [
+        _option(flag, cols, noun, defaults.get(flag), cols[0].name in required)
+        for flag, cols in flags.items()
+    ]
+    by_name = {param_name(flag): flag for flag in flags}
+
+    def gather(given: dict[str, Any]) -> dict[str, Any]:
+        return {by_name[name]: text for name, text in given.items() if text not in (None, [])}
+
+    return _with_parameters(added, "typed", gather)

@@ -8,6 +8,7 @@ import typer
 
 from khepri_cli.cli.options import WORDS
 from khepri_cli.cli.state import state
+from khepri_cli.schema import TABLE_NAMES
 
 export_app = typer.Typer(add_completion=False)
 import_app = typer.Typer(add_completion=False)
@@ -18,8 +19,7 @@ TableOption = Annotated[
         "--table",
         "-t",
         metavar="TABLE",
-        help="Export only this table (repeat, or separate with commas): athletes, goals, "
-        "constraints, daily_checkins, training_plans.",
+        help=f"Export only this table (repeat, or separate with commas): {', '.join(TABLE_NAMES)}.",
         show_default=False,
     ),
 ]

@@ -8,7 +8,7 @@ does not grow with the length of the journal.
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, timedelta
+from datetime import date
 
 from khepri_cli.db import store
 from khepri_cli.schema import Row
@@ -31,24 +31,19 @@ def first_checkin_day(conn: sqlite3.Connection, athlete_id: str) -> date | None:
     return None if found is None else date.fromisoformat(found)
 
 
-def recent_vitals(
-    conn: sqlite3.Connection, athlete_id: str, before: date, days: int
-) -> tuple[list[float], list[float]]:
-    """Resting HR and HRV values of the ``days`` days before ``before`` (the day itself excluded).
-
-    Returns ``(resting_hr_values, hrv_values)``, oldest first; days without a
-    value are left out of that list.
-    """
+def vitals_between(
+    conn: sqlite3.Connection, athlete_id: str, first: date, last: date
+) -> list[dict[str, object]]:
+    """``checkin_date``, ``resting_hr`` and ``hrv_ms`` of the days from ``first`` to ``last``
+    that have either value, oldest first: what personal baselines are made of."""
     rows = conn.execute(
-        "SELECT resting_hr, hrv_ms FROM daily_checkins "
-        "WHERE athlete_id = ? AND checkin_date >= ? AND checkin_date < ? "
+        "SELECT checkin_date, resting_hr, hrv_ms FROM daily_checkins "
+        "WHERE athlete_id = ? AND checkin_date >= ? AND checkin_date <= ? "
         "AND (resting_hr IS NOT NULL OR hrv_ms IS NOT NULL) "
         "ORDER BY checkin_date",
-        (athlete_id, (before - timedelta(days=days)).isoformat(), before.isoformat()),
-    ).fetchall()
-    resting = [float(r["resting_hr"]) for r in rows if r["resting_hr"] is not None]
-    hrv = [float(r["hrv_ms"]) for r in rows if r["hrv_ms"] is not None]
-    return resting, hrv
+        (athlete_id, first.isoformat(), last.isoformat()),
+    )
+    return [{"checkin_date": d, "resting_hr": rhr, "hrv_ms": hrv} for d, rhr, hrv in rows]
 
 
 def list_checkins(

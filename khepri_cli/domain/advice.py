@@ -1,6 +1,6 @@
 """Advice that says what to do today: an intensity, minutes, a sport, and every reason.
 
-The rules, in the order they apply (docs/coach-rules.md has the table):
+The rules, in the order they apply (docs/checkin.md, "What to do today", has the tables):
 
 1. *What the day calls for*: the plan's phase for today (base moderate,
    build and peak hard, taper moderate, recovery easy; the wave's lighter
@@ -29,6 +29,7 @@ come from :func:`khepri_cli.domain.limits.day_limits`, form from
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from typing import Any, NamedTuple
 
 from khepri_cli.domain.limits import DayLimits, restriction_word
@@ -168,6 +169,19 @@ def _rest(
         days = ", ".join(limits.training_days) or "none"
         return Reason("rest", f"{limits.weekday} is not one of your training days ({days}): rest")
     return None
+
+
+def usual_sports(
+    sports_done: Iterable[str], default: tuple[str, ...] = DEFAULT_SPORTS
+) -> tuple[str, ...]:
+    """The sports the advice tries, in order: those of ``default`` done most often first, then
+    the rest of ``default`` (so an injured runner is still offered a ride or a swim)."""
+    counts: dict[str, int] = {}
+    for sport in sports_done:
+        if sport in default:
+            counts[sport] = counts.get(sport, 0) + 1
+    done = sorted(counts, key=lambda sport: (-counts[sport], default.index(sport)))
+    return (*done, *(sport for sport in default if sport not in counts))
 
 
 def choose_sport(

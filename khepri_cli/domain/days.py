@@ -6,6 +6,17 @@ from datetime import date, timedelta
 
 ONE_DAY = timedelta(days=1)
 
+WEEKDAYS: tuple[str, ...] = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+"""Weekday names as stored (availability days) and judged, Monday first; never the locale's."""
+
 
 def as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, NamedTuple
 
+from khepri_cli.domain.days import WEEKDAYS
 from khepri_cli.domain.readiness import is_active_on
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 RESTRICTED_SPORT = {
     "running": "run",
     "run": "run",

@@ -14,6 +14,10 @@
   ``w_t`` is 1 and the values are the classic ones.
 - Form (TSB) = CTL - ATL. Every value is as of the end of a day; the
   morning of day D sees the values as of the end of D - 1 (:func:`form_on`).
+- Sessions more than 400 days before a day are left out of its values
+  (:func:`lookback_start`): their weight in fitness is under e^(-400/42),
+  0.007 %, and reading a bounded range keeps a ten-year journal as fast as a
+  new one.
 - Form as a percentage of fitness, rounded to 0.1 %, falls in one band
   (:class:`FormBands`, the same everywhere). There is deliberately no
   acute:chronic ratio "injury risk": acute and chronic load are shown side by
@@ -69,6 +73,7 @@ class LoadSettings(NamedTuple):
     atl_days: float = 7
     min_history_days: int = 14  # days since the first session before form is banded
     bands: FormBands = FormBands()
+    lookback_days: int = 400  # sessions further back weigh under e^(-400/42) in fitness
 
 
 SETTINGS = LoadSettings()
@@ -153,6 +158,15 @@ def load_days(
     return days
 
 
+def lookback_start(day: date, settings: LoadSettings = SETTINGS) -> date:
+    """The first day whose sessions count in the values as of the end of ``day``.
+
+    Read sessions from here on (for a range of days, from the first day's
+    lookback) and every value is the one the whole history gives, to 0.007 %.
+    """
+    return day - timedelta(days=settings.lookback_days)
+
+
 class Form(NamedTuple):
     """Form for the morning of ``as_of + 1``: the values as of the end of ``as_of``."""
 
@@ -191,9 +205,11 @@ class Form(NamedTuple):
 
 
 def form_on(day: date, sessions: Iterable[Session], settings: LoadSettings = SETTINGS) -> Form:
-    """Form on the morning of ``day``: as of the end of yesterday (today's sessions not yet in)."""
+    """Form on the morning of ``day``: as of the end of yesterday (today's sessions not yet in),
+    from the sessions of the lookback before it."""
     as_of = day - ONE_DAY
-    sessions = [s for s in sessions if s.day <= as_of]
+    first = lookback_start(as_of, settings)
+    sessions = [s for s in sessions if first <= s.day <= as_of]
     if not sessions:
         return Form(as_of, None, None, None, None, None, 0, "form: no training logged yet")
     history_days = (as_of - min(s.day for s in sessions)).days + 1

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from khepri_cli.domain import units as u
 from khepri_cli.domain.clock import utc_now
+from khepri_cli.domain.days import WEEKDAYS
 from khepri_cli.errors import InvalidInput
 from khepri_cli.schema import Column
 from khepri_cli.schema.rules import OneOf, Range
@@ -22,16 +23,6 @@ from khepri_cli.schema.tables import SORENESS_AREAS
 
 if TYPE_CHECKING:
     from khepri_cli.domain.forms import Typing
-
-WEEKDAYS: tuple[str, ...] = (
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-)
 
 _DAY_NAMES: dict[str, str] = {
     **{day: day for day in WEEKDAYS},
@@ -85,6 +76,15 @@ def read_start_day(text: str, field: str, column: Column, typing: Typing) -> dat
     if not text.strip():
         raise InvalidInput(field, text, "use YYYY-MM-DD, today or yesterday")
     return read_day(text, field, column, typing)
+
+
+def read_past_day(text: str, field: str, column: Column, typing: Typing) -> date:
+    """A day that has happened: YYYY-MM-DD, today or yesterday, never after today."""
+    today = typing.today or utc_now().date()
+    day = read_start_day(text, field, column, typing)
+    if day > today:
+        raise InvalidInput(field, text, f"must be today or earlier (today is {today})")
+    return day
 
 
 def read_whole(text: str, field: str, column: Column, typing: Typing) -> int:
@@ -151,6 +151,14 @@ def read_swim_pace(text: str, field: str, column: Column, typing: Typing) -> int
 
 def read_duration(text: str, field: str, column: Column, typing: Typing) -> int:
     return u.parse_duration(text, field)
+
+
+def read_session_minutes(text: str, field: str, column: Column, typing: Typing) -> int:
+    return u.parse_session_minutes(text, field)
+
+
+def read_distance(text: str, field: str, column: Column, typing: Typing) -> float:
+    return u.parse_distance(text, typing.units, field)
 
 
 def read_goal_number(text: str, field: str, column: Column, typing: Typing) -> float:

@@ -104,6 +104,7 @@ class RecommendationView(NamedTuple):
     baseline_lines: tuple[str, ...] = ()
     load_line: str | None = None
     plan_line: str | None = None
+    plan_title: str | None = None
     is_local_fallback: bool | None = None
     app_readable: bool = False
     raw: Any = None
@@ -197,6 +198,7 @@ def read_recommendation(value: Any) -> RecommendationView:
             ),
             load_line=_text(_part(ours, "load").get("text")),
             plan_line=_text(_part(ours, "plan").get("text")),
+            plan_title=_text(_part(ours, "plan").get("title")),
             raw=value,
         )
     if isinstance(value, dict) and isinstance(value.get("readiness"), str):

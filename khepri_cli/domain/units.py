@@ -136,6 +136,73 @@ NUMBER_TEXT_MAX = 32
 """The longest text read as a number: more is a paste gone wrong, not a value."""
 
 
+_SESSION_FORMS = (
+    (re.compile(r"(\d+)\s*(?:m|min|mins)?"), lambda g: int(g[0])),
+    (re.compile(r"(\d+(?:\.\d+)?)\s*h"), lambda g: int(float(g[0]) * 60 + 0.5)),
+    (re.compile(r"(\d+)\s*h\s*([0-5]?\d)\s*(?:m|min|mins)?"), lambda g: int(g[0]) * 60 + int(g[1])),
+    (re.compile(r"(\d+):([0-5]\d)"), lambda g: int(g[0]) * 60 + int(g[1])),
+    (
+        re.compile(r"(\d+):([0-5]\d):([0-5]\d)"),
+        lambda g: int(g[0]) * 60 + int(g[1]) + (int(g[2]) + 30) // 60,
+    ),
+)
+
+
+def parse_session_minutes(text: str, field: str = "duration") -> int:
+    """How long a session lasted, in whole minutes.
+
+    ``90`` and ``45m`` are minutes, ``1:30`` is hours:minutes (as a watch
+    shows a long ride), ``1:29:40`` hours:minutes:seconds (rounded to the
+    nearest minute, halves up), ``1h30m``, ``1h30`` and ``1.5h`` hours and minutes.
+    """
+    raw = str(text).strip().lower()
+    allowed = "use minutes (90 or 45m), h:mm (1:30), h:mm:ss or 1h30m"
+    if len(raw) > NUMBER_TEXT_MAX:
+        raise InvalidInput(field, text, allowed)
+    for pattern, minutes in _SESSION_FORMS:
+        match = pattern.fullmatch(raw)
+        if match:
+            return minutes(match.groups())
+    raise InvalidInput(field, text, allowed)
+
+
+def format_minutes(minutes: int | None) -> str:
+    """``45 min``, ``1 h 30 min``, ``2 h``."""
+    if minutes is None:
+        return "—"
+    hours, rest = divmod(int(minutes), 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+_DISTANCE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(km|m|mi|mile|miles|yd)?")
+_KM_PER = {"km": 1.0, "m": 0.001, "mi": KM_PER_MILE, "mile": KM_PER_MILE, "miles": KM_PER_MILE}
+
+
+def parse_distance(text: str, units: str = METRIC, field: str = "distance") -> float:
+    """``10.5`` in km (mi when imperial); ``1500m``, ``6.2mi``, ``1650yd`` say their unit -> km."""
+    raw = str(text).strip().lower()
+    match = _DISTANCE.fullmatch(raw) if len(raw) <= NUMBER_TEXT_MAX else None
+    if not match:
+        raise InvalidInput(
+            field, text, "use a distance such as 10.5 (km, or mi when imperial), 1500m or 6.2mi"
+        )
+    value = float(match.group(1).replace(",", "."))
+    unit = match.group(2) or ("mi" if units == IMPERIAL else "km")
+    if unit == "yd":
+        return value * M_PER_YARD / 1000
+    return value * _KM_PER[unit]
+
+
+def format_distance(km: float | None, units: str = METRIC) -> str:
+    if km is None:
+        return "—"
+    if units == IMPERIAL:
+        return f"{km / KM_PER_MILE:.2f} mi"
+    return f"{km:g} km"
+
+
 def parse_number(text: str, field: str, allowed: str = "use a number, e.g. 72.5") -> float:
     """The one reader of typed numbers: ``7``, ``7.5``, ``7,5`` (NaN and infinities refused).
 

@@ -1,30 +1,27 @@
-"""Showing check-ins: the readiness panel, one day in full, and the list of recent days.
+"""Showing check-ins: one day in full, the list of recent days, and the messages.
 
-Everything shown about readiness is read from the assessment stored with the
-day (``ai_recommendation``), so an old day looks the way it was judged, even
-after the rubric changes. rich is imported only when drawing on a terminal.
+The day's judgement and advice are drawn by :mod:`khepri_cli.render.recommendation`
+from what is stored with the day, so an old day looks the way it was judged,
+even after the rubric changes. rich is imported only when drawing on a terminal.
 """
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
 from khepri_cli.domain import forms
-from khepri_cli.domain.readiness import RUBRIC
 from khepri_cli.render.console import (
-    LIGHT_STYLE,
     cell,
     console,
     is_terminal,
-    one_line,
     out,
     print_fields,
     print_table,
     say,
 )
 from khepri_cli.render.console import light as light_cell
+from khepri_cli.render.recommendation import judged_line, light_of, readiness_panel
 from khepri_cli.schema.rules import number_text
 from khepri_cli.schema.tables import DAILY_CHECKINS
 
@@ -45,160 +42,6 @@ def deleted(day: date) -> None:
 
 def kept(day: date) -> None:
     say(f"Kept the check-in for {day}; nothing deleted.")
-
-
-# --- what a stored assessment says -------------------------------------------------------
-
-
-def _level(recommendation: Any) -> str | None:
-    if isinstance(recommendation, dict) and isinstance(recommendation.get("readiness"), str):
-        return recommendation["readiness"]
-    return None
-
-
-def _reasons(recommendation: dict[str, Any]) -> list[tuple[str, str]]:
-    found = []
-    for sign in recommendation.get("signs") or []:
-        if isinstance(sign, dict):
-            found.append((str(sign.get("level", "unknown")), str(sign.get("reason", ""))))
-    return found
-
-
-def baseline_lines(recommendation: dict[str, Any]) -> list[str]:
-    """The athlete's normal the day was compared with, and where it came from."""
-    base = recommendation.get("baseline") or {}
-    need = (
-        f"needs {RUBRIC.baseline_min_checkins} check-ins with it in the "
-        f"{RUBRIC.baseline_days} days before"
-    )
-    if base.get("resting_hr") is not None:
-        source = base.get("resting_hr_source") or "source unknown"
-        rhr = f"resting HR {number_text(base['resting_hr'])} bpm, {source}"
-    else:
-        rhr = f"resting HR: no normal yet ({need}, or set 'khepri profile set --resting-hr')"
-    if base.get("hrv_ms") is not None:
-        source = base.get("hrv_source") or "source unknown"
-        hrv = f"HRV {number_text(base['hrv_ms'])} ms, {source}"
-    else:
-        hrv = f"HRV: no normal yet ({need})"
-    return [rhr, hrv]
-
-
-def describe_constraint(constraint: Any) -> tuple[str, str]:
-    """(kind, one line) for an injury, travel or availability constraint."""
-    kind = constraint.constraint_type
-    text = constraint.title
-    if kind == "injury":
-        detail = [
-            part
-            for part in (
-                (constraint.injury_body_part or "").replace("_", " "),
-                constraint.injury_severity,
-            )
-            if part
-        ]
-        if detail:
-            text += f" ({', '.join(detail)})"
-        if constraint.injury_restrictions:
-            text += "; avoid " + ", ".join(
-                r.replace("_", " ") for r in constraint.injury_restrictions
-            )
-    elif kind == "travel":
-        if constraint.travel_destination:
-            text += f" in {constraint.travel_destination}"
-        if constraint.travel_equipment_available:
-            text += "; equipment: " + ", ".join(constraint.travel_equipment_available)
-        if constraint.travel_facilities_available:
-            text += "; facilities: " + ", ".join(constraint.travel_facilities_available)
-    elif kind == "availability":
-        if constraint.availability_hours_per_week is not None:
-            text += f"; {number_text(constraint.availability_hours_per_week)} h/week"
-        if constraint.availability_days_available:
-            text += " on " + ", ".join(constraint.availability_days_available)
-    if constraint.end_date is None:
-        text += f"; since {constraint.start_date}, ongoing"
-    else:
-        text += f"; {constraint.start_date} to {constraint.end_date}"
-    return kind, text
-
-
-# --- the readiness panel -----------------------------------------------------------------
-
-
-def readiness_panel(
-    day: date, recommendation: Any, constraints: list[Any] | None, today: date | None = None
-) -> None:
-    """The day's light, every reason, the advice, the baseline and (optionally) constraints.
-
-    The advice is headed "Today" only when ``day`` is ``today``.
-    """
-    if _level(recommendation) is None:
-        _foreign_recommendation(recommendation)
-        return
-    if is_terminal():
-        _rich_panel(day, recommendation, constraints)
-        return
-    level = recommendation["readiness"]
-    lines = [f"Readiness for {day}: {level}"]
-    reasons = _reasons(recommendation)
-    if reasons:
-        lines.append("Why:")
-        width = max(len(lvl) for lvl, _ in reasons)
-        lines += [f"  {lvl.ljust(width)}  {reason}" for lvl, reason in reasons]
-    heading = "Today" if day == today else f"Advice for {day}"
-    lines.append(f"{heading}: {recommendation.get('advice') or DASH}")
-    rhr, hrv = baseline_lines(recommendation)
-    lines.append(f"Baseline: {rhr}; {hrv}")
-    if constraints is not None:
-        if constraints:
-            lines.append("Active constraints:")
-            described = [describe_constraint(c) for c in constraints]
-            width = max(len(kind) for kind, _ in described)
-            lines += [f"  {kind.ljust(width)}  {text}" for kind, text in described]
-        else:
-            lines.append("Active constraints: none")
-    out("\n".join(one_line(line) for line in lines))
-
-
-def _rich_panel(day: date, recommendation: dict[str, Any], constraints: list[Any] | None) -> None:
-    from rich.panel import Panel
-
-    level = recommendation["readiness"]
-    lines = [
-        f"{light_cell(level)}  {cell(str(recommendation.get('advice') or DASH))}",
-        "",
-        "[bold]Why[/]",
-    ]
-    reasons = _reasons(recommendation)
-    width = max((len(lvl) for lvl, _ in reasons), default=0)
-    lines += [
-        f"  {light_cell(lvl)}{' ' * (width - len(lvl))}  {cell(reason)}" for lvl, reason in reasons
-    ] or ["  [dim]nothing to judge yet[/]"]
-    lines += ["", "[bold]Baseline[/]"]
-    lines += [f"  {cell(text)}" for text in baseline_lines(recommendation)]
-    if constraints is not None:
-        lines += ["", "[bold]Active constraints[/]"]
-        described = [describe_constraint(c) for c in constraints]
-        lines += [f"  [cyan]{cell(kind)}[/]  {cell(text)}" for kind, text in described] or [
-            "  [dim]none[/]"
-        ]
-    console().print(
-        Panel(
-            "\n".join(lines),
-            title=f"Readiness for {day}",
-            title_align="left",
-            border_style=LIGHT_STYLE.get(level, "dim"),
-            expand=False,
-        )
-    )
-
-
-def _foreign_recommendation(recommendation: Any) -> None:
-    if recommendation is None:
-        out("Readiness: not judged (no stored assessment for this day).")
-        return
-    text = json.dumps(recommendation, ensure_ascii=False, sort_keys=True)
-    out(f"Stored recommendation (not from the Khepri rubric): {text}")
 
 
 # --- one day in full ---------------------------------------------------------------------
@@ -227,15 +70,6 @@ def _response(checkin: Any) -> str:
     return checkin.user_response
 
 
-def _judged_line(checkin: Any) -> str:
-    recommendation = checkin.ai_recommendation
-    if _level(recommendation) is None:
-        return ""
-    version = recommendation.get("rubric_version", "?")
-    when = recommendation.get("generated_at") or checkin.ai_recommendation_generated_at or "?"
-    return f"Judged at {when} by the Khepri readiness rubric, version {version}."
-
-
 def show_checkin(checkin: Any, units: str) -> None:
     """One day: the values entered, then the assessment stored that day (never re-judged)."""
     title = f"Check-in for {checkin.checkin_date}"
@@ -245,7 +79,7 @@ def show_checkin(checkin: Any, units: str) -> None:
     if not is_terminal():
         out()
     readiness_panel(checkin.checkin_date, checkin.ai_recommendation, None)
-    judged = _judged_line(checkin)
+    judged = judged_line(checkin.ai_recommendation, checkin.ai_recommendation_generated_at)
     if judged and is_terminal():
         console().print(f"[dim]{cell(judged)}[/]")
     elif judged:
@@ -269,7 +103,7 @@ def checkins_table(checkins: list[Any], since: date | None, until: date) -> None
     rows = [
         [
             str(c.checkin_date),
-            light_cell(_level(c.ai_recommendation)),
+            light_cell(light_of(c.ai_recommendation)),
             _sleep_cell(c),
             _num(c.energy_level),
             _num(c.stress_level),

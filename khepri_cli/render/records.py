@@ -1,4 +1,4 @@
-"""Showing the rows of a record group (goals, constraints, plans): what they all share.
+"""Showing the rows of a record group (goals, constraints, plans, sessions): what they all share.
 
 A group's own renderer (``render/goals.py``...) says what is particular to it
 through a :class:`RecordView`: the list table's columns, extra show fields,
@@ -14,17 +14,20 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from khepri_cli.domain import forms
+from khepri_cli.domain.units import METRIC
 from khepri_cli.render import console as con
 from khepri_cli.render.console import short_id
 from khepri_cli.schema import Row, Table
 
 PAST_TENSE = {
-    "completed": "Completed",
-    "cancelled": "Cancelled",
-    "active": "Reopened",
-    "resolved": "Resolved",
-    "paused": "Paused",
+    "complete": "Completed",
+    "cancel": "Cancelled",
+    "reopen": "Reopened",
+    "resolve": "Resolved",
+    "pause": "Paused",
+    "activate": "Activated",
 }
+"""What a status verb did, for its message: ``khepri plans pause`` -> "Paused ..."."""
 
 
 NOTHING: Mapping = MappingProxyType({})
@@ -46,18 +49,21 @@ class RecordView(NamedTuple):
     markup: Mapping[str, Callable[[Row], str | None]] = NOTHING  # label -> markup on a terminal
     added_detail: Callable[[Row], str] = lambda row: ""
     status_detail: Mapping[str, Callable[[Row], str]] = NOTHING  # status -> after its message
+    headline: Callable[[Row], str] = lambda row: row.title  # what names a row in messages
+    extra: Callable[[Row, date], None] | None = None  # drawn after the show table (a timeline)
 
 
-def name(row: Row) -> str:
+def name(view: RecordView, row: Row) -> str:
     """``race goal 3f2a9c1d (Cascais 70.3)``: how messages name a row."""
     kind = row.get(row.table.type_column) if row.table.type_column else None
     noun = row.table.noun
     label = f"{kind} {noun}" if kind else noun
-    return f"{label} {short_id(row.id)} ({row.title})"
+    return f"{label} {short_id(row.id)} ({view.headline(row)})"
 
 
-def fields(view: RecordView, row: Row, today: date) -> list[tuple[str, str]]:
-    """(label, value) of every field of one row: the shared columns, then its type's own."""
+def fields(view: RecordView, row: Row, today: date, units: str = METRIC) -> list[tuple[str, str]]:
+    """(label, value) of every field of one row, in the athlete's ``units``: the shared
+    columns, then its type's own."""
     table = view.table
     type_value = row.get(table.type_column) if table.type_column else None
     chosen = [table.column(name) for name in view.show_order]
@@ -70,7 +76,7 @@ def fields(view: RecordView, row: Row, today: date) -> list[tuple[str, str]]:
             value = special(row, today)
         else:
             stored = row.get(column.name)
-            value = forms.show(column, column.default if stored is None else stored)
+            value = forms.show(column, column.default if stored is None else stored, units)
         rows.append((label, value))
         if label in view.after:
             extra_label, extra = view.after[label]
@@ -79,28 +85,34 @@ def fields(view: RecordView, row: Row, today: date) -> list[tuple[str, str]]:
     return rows
 
 
-def show(view: RecordView, row: Row, today: date) -> None:
+def show(view: RecordView, row: Row, today: date, units: str = METRIC) -> None:
     """One row on stdout: a borderless label/value table (plain lines when piped)."""
-    rows = fields(view, row, today)
+    rows = fields(view, row, today, units)
     markup = None
     if con.is_terminal():
         markup = {label: text for label, render in view.markup.items() if (text := render(row))}
     con.print_fields(f"{view.table.noun.capitalize()} {short_id(row.id)}", rows, markup=markup)
+    if view.extra is not None:
+        view.extra(row, today)
 
 
-def print_row(view: RecordView, row: Row, today: date, as_json: bool) -> None:
+def print_row(view: RecordView, row: Row, today: date, as_json: bool, units: str = METRIC) -> None:
     """One row on stdout: its JSON form, or the field table."""
     if as_json:
         con.emit_json(row.to_json())
     else:
-        show(view, row, today)
+        show(view, row, today, units)
 
 
-def print_rows(view: RecordView, rows: list[Row], today: date, status: str | None) -> None:
+def print_rows(
+    view: RecordView, rows: list[Row], today: date, status: str | None, since: date | None = None
+) -> None:
     """The list table of a group (the status column shows when more than one status can)."""
     noun = view.table.noun
     what = f"{status} {noun}s" if status else f"{noun}s"
     title = f"{view.command.capitalize()} ({status or 'all'})"
+    if since is not None:
+        what, title = f"{what} since {since}", f"{view.command.capitalize()} since {since}"
     headers = view.list_headers(status)
     con.print_table(
         title,
@@ -109,32 +121,31 @@ def print_rows(view: RecordView, rows: list[Row], today: date, status: str | Non
         free_text=tuple(i for i, header in enumerate(headers) if header in view.free_text),
         names=tuple(i for i, header in enumerate(headers) if header in view.names),
         styles={0: "dim"},
-        empty=f"No {what} yet; add one with: {view.empty_hint}",
+        empty=f"No {what}{'' if since else ' yet'}; add one with: {view.empty_hint}",
     )
 
 
-def added(view: RecordView, row: Row) -> None:
-    con.say(f"Added {name(row)}{view.added_detail(row)}.")
+def added(view: RecordView, row: Row, verb: str = "Added") -> None:
+    con.say(f"{verb} {name(view, row)}{view.added_detail(row)}.")
 
 
-def edited(row: Row, changed: bool) -> None:
-    con.say(f"Saved {name(row)}." if changed else f"No change to {name(row)}.")
+def edited(view: RecordView, row: Row, changed: bool) -> None:
+    con.say(f"Saved {name(view, row)}." if changed else f"No change to {name(view, row)}.")
 
 
-def status_changed(view: RecordView, row: Row, changed: bool) -> None:
+def status_changed(view: RecordView, row: Row, changed: bool, verb: str) -> None:
     status = row.status or view.table.column("status").default
     if not changed:
-        con.say(f"The {name(row)} is already {status}; nothing changed.")
+        con.say(f"The {name(view, row)} is already {status}; nothing changed.")
         return
     detail = view.status_detail.get(status)
-    con.say(
-        f"{PAST_TENSE.get(status, status.capitalize())} {name(row)}{detail(row) if detail else ''}."
-    )
+    done = PAST_TENSE.get(verb, verb.capitalize())
+    con.say(f"{done} {name(view, row)}{detail(row) if detail else ''}.")
 
 
-def deleted(row: Row) -> None:
-    con.say(f"Deleted {name(row)}.")
+def deleted(view: RecordView, row: Row) -> None:
+    con.say(f"Deleted {name(view, row)}.")
 
 
-def kept(row: Row) -> None:
-    con.say(f"Kept {name(row)}; nothing was deleted.")
+def kept(view: RecordView, row: Row) -> None:
+    con.say(f"Kept {name(view, row)}; nothing was deleted.")

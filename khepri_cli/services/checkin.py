@@ -1,8 +1,9 @@
-"""The morning check-in: save the day's values, judge its readiness, in one transaction.
+"""The morning check-in: save the day's values, judge the day and advise, in one transaction.
 
 ``khepri checkin`` must start fast: this module and what it imports are plain
 Python over the schema declaration (no models, no rich), and every query it
-runs is answered from the ``(athlete_id, checkin_date)`` index.
+runs names the athlete and a range of days on a ``(athlete_id, day)`` index
+(the judgement itself is :func:`khepri_cli.services.coach.recommend`).
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from khepri_cli.db import repo_checkins as repo
 from khepri_cli.db import store
 from khepri_cli.db.connection import Journal
 from khepri_cli.db.repo_constraints import active_constraints
-from khepri_cli.domain import readiness
 from khepri_cli.domain import units as u
 from khepri_cli.domain.clock import now_timestamp
 from khepri_cli.errors import InvalidInput, NotFound
 from khepri_cli.schema import Column, Row
 from khepri_cli.schema.kinds import INT_MAX
 from khepri_cli.schema.tables import DAILY_CHECKINS
+from khepri_cli.services.coach import recommend
 
 CHECKIN_COLUMNS: tuple[Column, ...] = tuple(DAILY_CHECKINS.column(n) for n in DAILY_CHECKINS.entry)
 """The values of a morning check-in, in the order they are asked for."""
@@ -55,11 +56,12 @@ def _merge_areas(stored: dict[str, Any] | None, given: dict[str, int]) -> dict[s
 
 
 def check_in(journal: Journal, athlete: Row, day: date, values: dict[str, Any]) -> CheckinResult:
-    """Save the day's check-in and its readiness, in one transaction.
+    """Save the day's check-in with its judgement and advice, in one transaction.
 
     A second check-in for the same day updates that day's row: the values
     given replace the stored ones, the others are kept (sore areas are
-    merged area by area), and the merged day is judged again.
+    merged area by area), and the merged day is judged again. No other day
+    is ever judged again: each keeps the document stored with it.
     """
     _check_born_by(athlete, day)
     with journal.transaction() as conn:
@@ -70,12 +72,9 @@ def check_in(journal: Journal, athlete: Row, day: date, values: dict[str, Any]) 
             changes["soreness_areas"] = _merge_areas(stored, changes["soreness_areas"])
         day_values = {**(existing or {}), **changes}
         constraints = active_constraints(conn, athlete.id, day)
-        rubric = readiness.RUBRIC
-        recent_hr, recent_hrv = repo.recent_vitals(conn, athlete.id, day, rubric.baseline_days)
-        baseline = readiness.baseline_from(recent_hr, recent_hrv, athlete.resting_heart_rate)
-        assessment = readiness.assess(day_values, baseline, readiness.injuries_on(day, constraints))
         stamp = now_timestamp()
-        changes["ai_recommendation"] = assessment.to_recommendation(stamp)
+        document = recommend(conn, athlete, day, day_values, constraints, stamp)
+        changes["ai_recommendation"] = document
         changes["ai_recommendation_generated_at"] = stamp
         if existing is None:
             values = {"athlete_id": athlete.id, "checkin_date": day, **changes}

@@ -1,8 +1,10 @@
-"""Record groups: goals, constraints and plans are one add/list/show/edit/status/delete slice.
+"""Record groups: goals, constraints, plans and sessions are one add/list/edit/status/delete slice.
 
 A :class:`Group` is configured by a :class:`GroupSpec` (the table, its list
 order, what a status change or a new row implies) and works in column
-values, so it is also the library API::
+values, so it is also the library API. A table without a ``status`` column
+(the training sessions of ``activities``) simply has no statuses; one with a
+day column (``dated_by``) can be listed from a day on::
 
     from khepri_cli.db.connection import open_journal
     from khepri_cli.services.goals import GOALS
@@ -41,6 +43,7 @@ class GroupSpec(NamedTuple):
     list_order: str | None = None  # SQL ORDER BY of the list; the table's order by default
     new_row_defaults: Callable[[date], dict[str, Any]] = lambda today: {}
     on_status: Callable[[Row, str, date], dict[str, Any]] = _nothing  # extra changes
+    dated_by: str | None = None  # the day column ``list(since=...)`` filters on
 
 
 class Group:
@@ -52,7 +55,8 @@ class Group:
 
     @property
     def statuses(self) -> tuple[str, ...]:
-        rule = self.table.column("status").rule
+        """The statuses a row can have; none when the table has no ``status`` column."""
+        rule = self.table.column("status").rule if self.table.has("status") else None
         return rule.choices if isinstance(rule, OneOf) else ()
 
     @property
@@ -92,16 +96,25 @@ class Group:
         return store.find(journal.conn, self.table, prefix)
 
     def list(
-        self, journal: Journal, *, status: str | None = "active", type_value: str | None = None
+        self,
+        journal: Journal,
+        *,
+        status: str | None = "active",
+        type_value: str | None = None,
+        since: date | None = None,
     ) -> list[Row]:
-        """The athlete's rows of one status (None: every status) and type (None: all types)."""
+        """The athlete's rows of one status (None: every status; ignored where there are
+        no statuses), one type (None: all types) and, by ``dated_by``, from ``since`` on."""
+        if since is not None and self.spec.dated_by is None:
+            raise ValueError(f"{self.table.name} rows have no day to list them from")
         athlete = require_athlete(journal.conn)
         return repo_records.list_records(
             journal.conn,
             self.table,
             athlete.id,
-            status=status,
+            status=status if self.statuses else None,
             type_value=type_value,
+            since=None if since is None else (self.spec.dated_by, since),
             order=self.spec.list_order,
         )
 

@@ -72,6 +72,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         "initial_schema",
         creates=("athletes", "goals", "constraints", "daily_checkins", "training_plans"),
     ),
+    Migration("20261129214721", "activities", creates=("activities",)),
 )
 
 

@@ -34,6 +34,11 @@ def only_row(khepri) -> dict:
     return row
 
 
+def judged(row: dict) -> dict:
+    """Khepri's own part of the day's stored recommendation (its judgement and advice)."""
+    return row["ai_recommendation"]["khepri"]
+
+
 def add_constraint(khepri, **values) -> None:
     """A constraints row straight into the journal (the constraints CLI is tested elsewhere)."""
     [athlete] = khepri.rows("SELECT id FROM athletes")
@@ -121,12 +126,17 @@ def test_checkin_with_flags_saves_the_day_and_its_assessment(athlete):
     assert row["equipment_access"] == ["bike_trainer", "pool"]
     assert (row["travel_status"], row["notes"]) == ("home", "slept well")
     assert row["ai_recommendation_generated_at"] == STAMP
-    stored = row["ai_recommendation"]
+    stored = judged(row)
     assert stored["source"] == "khepri-readiness-rubric"
-    assert stored["rubric_version"] == 1
+    assert stored["rubric_version"] == 2
     assert stored["generated_at"] == STAMP
     assert stored["readiness"] == "yellow"  # legs 6/10
-    assert stored["baseline"]["resting_hr"] == 50.0  # the profile's, no history yet
+    assert stored["baseline"]["resting_hr"]["reference_bpm"] == 50.0  # the profile's, no history
+    assert stored["advice"]["minutes"] == 45  # easy, within the 90 minutes available
+    app = row["ai_recommendation"]
+    assert (app["intensityLevel"], app["duration"]) == ("easy", 45)
+    # today's equipment (bike trainer, pool) has nothing to run with: a ride
+    assert app["workoutSuggestion"] == "Easy 45 min ride: conversational, zones 1–2."
 
 
 def test_the_panel_shows_light_every_reason_advice_baseline_and_constraints(athlete):
@@ -139,11 +149,18 @@ def test_the_panel_shows_light_every_reason_advice_baseline_and_constraints(athl
         "  yellow  6.5 h of sleep",
         "  green   energy 7/10",
         "  green   stress 3/10",
-        "  green   resting HR 52 bpm, 2 above your normal 50",
-        "Today: Train with care: keep it aerobic and shorter, skip hard intervals, "
-        "and stop if anything feels off.",
-        "Baseline: resting HR 50 bpm, your profile's resting HR; "
-        "HRV: no normal yet (needs 3 check-ins with it in the 28 days before)",
+        "  green   resting HR 52 bpm, 2 above your profile's resting HR 50",
+        "Normal range:",
+        "  HRV normal range forming: 0 of 14 days",
+        "  HRV 7-day average needs 3 readings in the last 7 days: 0 so far",
+        "  resting HR normal range forming: 0 of 14 days; comparing with your profile's 50 bpm",
+        "  resting HR 7-day average needs 3 readings in the last 7 days: 1 so far",
+        "Form: no training logged yet",
+        "Plan: none for today (make one with 'khepri plans create --goal ID')",
+        "Today: Easy 45 min run: conversational, zones 1–2.",
+        "Because:",
+        "  no plan phase and no form yet: a moderate day",
+        "  readiness yellow (6.5 h of sleep): at most easy",
         "Active constraints: none",
     ]
 
@@ -151,7 +168,10 @@ def test_the_panel_shows_light_every_reason_advice_baseline_and_constraints(athl
 def test_green_day(athlete):
     run = athlete.ok("checkin", "--sleep-hours", "8", "--sleep-quality", "8", "--energy", "8")
     assert f"Readiness for {TODAY}: green" in run.stdout
-    assert "Ready to train" in run.stdout
+    assert "  readiness green: all 3 signs green\n" in run.stdout
+    assert (
+        "Today: Moderate 60 min run: steady aerobic with a little tempo, zones 2–3." in run.stdout
+    )
 
 
 def test_an_active_injury_is_shown_and_makes_the_day_red(athlete):
@@ -175,14 +195,17 @@ def test_an_active_injury_is_shown_and_makes_the_day_red(athlete):
     out = athlete.ok("checkin", "--sleep-hours", "8", "--energy", "9", "--stress", "2").stdout
     assert f"Readiness for {TODAY}: red" in out
     assert "red injury: Sore knee (left knee, mild); avoid running" in squeezed(out)
-    assert "Today: Recover today" in out
+    # the knee forbids running and the trip has only running shoes: no sport is possible
+    assert "Today: Recovery 30 min mobility and an easy walk: very easy, zone 1;" in out
+    assert "  no bike: travel (Work trip) has running_shoes\n" in out
+    assert "  no run: injury restriction 'running'\n" in out
     assert "Active constraints:\n" in out
     assert "  injury  Sore knee (left knee, mild); avoid running; since 2026-11-20, ongoing" in out
     assert (
         "  travel  Work trip in Berlin; equipment: running_shoes; 2026-11-24 to 2026-11-27" in out
     )
     assert "Old ankle" not in out and "Healed wrist" not in out
-    assert only_row(athlete)["ai_recommendation"]["readiness"] == "red"
+    assert judged(only_row(athlete))["readiness"] == "red"
 
 
 def test_an_injury_starting_after_the_day_does_not_count(athlete):
@@ -223,7 +246,7 @@ def test_second_checkin_updates_the_day_keeps_the_rest_and_judges_again(athlete)
         "morning",
     )
     first = only_row(athlete)
-    assert first["ai_recommendation"]["readiness"] == "yellow"
+    assert judged(first)["readiness"] == "yellow"
     run = athlete.ok("checkin", "--energy", "3", "--sore", "back=4", "--notes", "afternoon")
     assert run.stderr == f"Updated check-in for {TODAY}\n"
     second = only_row(athlete)  # still one row
@@ -233,8 +256,8 @@ def test_second_checkin_updates_the_day_keeps_the_rest_and_judges_again(athlete)
     assert second["notes"] == "afternoon"  # replaced
     assert (second["sleep_hours"], second["stress_level"]) == (8.0, 3)  # kept
     assert second["soreness_areas"] == {"legs": 6, "back": 4}  # merged area by area
-    assert second["ai_recommendation"]["readiness"] == "red"  # judged again: energy 3
-    reasons = [s["reason"] for s in second["ai_recommendation"]["signs"]]
+    assert judged(second)["readiness"] == "red"  # judged again: energy 3
+    reasons = [s["reason"] for s in judged(second)["signs"]]
     assert reasons == [
         "8 h of sleep",
         "energy 3/10",
@@ -255,10 +278,10 @@ def test_sore_area_zero_clears_it(athlete):
 
 def test_a_new_injury_changes_the_light_on_the_next_checkin_of_the_day(athlete):
     athlete.ok("checkin", "--energy", "8")
-    assert only_row(athlete)["ai_recommendation"]["readiness"] == "green"
+    assert judged(only_row(athlete))["readiness"] == "green"
     add_constraint(athlete)
     athlete.ok("checkin", "--stress", "2")
-    assert only_row(athlete)["ai_recommendation"]["readiness"] == "red"
+    assert judged(only_row(athlete))["readiness"] == "red"
 
 
 def test_pending_change_is_recorded_for_sync(athlete):
@@ -274,67 +297,71 @@ def test_pending_change_is_recorded_for_sync(athlete):
 # -- baseline ------------------------------------------------------------------------------
 
 
-def test_baseline_is_the_median_of_recent_checkins_before_the_day(athlete):
+def test_while_the_normal_range_forms_it_says_so_and_uses_the_profile(athlete):
     for day, hr, hrv in (("2026-11-20", 44, 70), ("2026-11-22", 46, 60), ("2026-11-24", 45, 65)):
         athlete.ok("checkin", "--date", day, "--resting-hr", str(hr), "--hrv", str(hrv))
-    athlete.ok("checkin", "--date", "2026-10-20", "--resting-hr", "80")  # > 28 days before
-    out = athlete.ok("checkin", "--resting-hr", "52", "--hrv", "50").stdout
-    assert "yellow resting HR 52 bpm, 7 above your normal 45" in squeezed(out)
-    assert "red HRV 50 ms, 23% below your normal 65" in squeezed(out)  # more than 20 %
+    out = athlete.ok("checkin", "--resting-hr", "58", "--hrv", "50").stdout
+    assert "yellow resting HR 58 bpm, 8 above your profile's resting HR 50" in squeezed(out)
+    assert "HRV" not in out.split("Normal range:")[0]  # not judged before the range exists
+    assert "  HRV normal range forming: 3 of 14 days\n" in out
     assert (
-        "Baseline: resting HR 45 bpm, median of your last 3 check-ins (28 days); "
-        "HRV 65 ms, median of your last 3 check-ins (28 days)"
+        "  HRV 7-day average 61 ms (ln 4.11) from 4 readings, varying 3.5 %\n" in out
+    )  # today's too
+    assert "  resting HR 7-day average 48.2 bpm from 4 readings\n" in out
+    assert (
+        "  resting HR normal range forming: 3 of 14 days; comparing with your profile's 50 bpm\n"
     ) in out
-    stored = checkin_rows(athlete)[-1]["ai_recommendation"]["baseline"]
-    assert stored["resting_hr"] == 45.0 and stored["hrv_ms"] == 65.0
+    baseline = judged(checkin_rows(athlete)[-1])["baseline"]
+    assert baseline["hrv"]["days"] == 3 and baseline["hrv"]["normal_low_ms"] is None
+    assert baseline["resting_hr"]["reference_source"] == "your profile's resting HR"
 
 
-def test_baseline_falls_back_to_the_profile_and_ignores_the_day_itself(athlete):
-    athlete.ok("checkin", "--date", "2026-11-23", "--resting-hr", "40")
-    athlete.ok("checkin", "--date", "2026-11-24", "--resting-hr", "41")
-    athlete.ok("checkin", "--resting-hr", "58")  # only 2 earlier days: profile's 50
-    athlete.ok("checkin", "--resting-hr", "58")  # the day's own value is not its normal
-    out = athlete.ok("checkin", "--resting-hr", "58").stdout
-    assert "yellow resting HR 58 bpm, 8 above your normal 50" in squeezed(out)
-    assert "Baseline: resting HR 50 bpm, your profile's resting HR;" in out
-
-
-def test_no_baseline_at_all_says_how_to_get_one(athlete):
+def test_without_a_profile_resting_hr_it_is_not_judged_and_says_why(athlete):
     conn = sqlite3.connect(athlete.db_path)
     with conn:
         conn.execute("UPDATE athletes SET resting_heart_rate = NULL")
     conn.close()
     out = athlete.ok("checkin", "--resting-hr", "70").stdout
-    assert "resting HR" not in out.split("Baseline:")[0]  # not judged
-    assert "resting HR: no normal yet" in out and "khepri profile set --resting-hr" in out
+    assert "resting HR" not in out.split("Normal range:")[0]  # not judged
+    assert (
+        "resting HR normal range forming: 0 of 14 days; no profile resting HR to compare with"
+        in out
+    )
 
 
-def test_the_checkin_queries_use_the_athlete_date_index(athlete):
+def test_every_query_of_the_checkin_searches_an_index_by_athlete_and_day(athlete):
+    athlete.ok("log", "run", "45", "--rpe", "6", "--date", "yesterday")
+    goal = json.loads(
+        athlete.ok("goals", "add", "race", "Spring race", "--date", "2027-03-01", "--json").stdout
+    )
+    athlete.ok("plans", "create", "--goal", goal["id"])
+    add_constraint(athlete)
+    athlete.ok("checkin", "--energy", "7", "--hrv", "60")
     from datetime import date
 
-    from khepri_cli.db import repo_checkins
+    from khepri_cli.db.connection import open_journal
+    from khepri_cli.db.repo_athletes import get_athlete
+    from khepri_cli.services.checkin import check_in
 
-    athlete.ok("checkin", "--energy", "7")
-    conn = sqlite3.connect(athlete.db_path)
-    conn.row_factory = sqlite3.Row
+    journal = open_journal(athlete.db_path)
     try:
+        me = get_athlete(journal.conn)
         statements = []
-        conn.set_trace_callback(statements.append)
-        [me] = conn.execute("SELECT id FROM athletes").fetchall()
-        repo_checkins.recent_vitals(conn, me["id"], date(2026, 11, 25), 28)
-        repo_checkins.checkin_on(conn, me["id"], date(2026, 11, 25))
-        repo_checkins.list_checkins(
-            conn, me["id"], since=date(2026, 11, 1), until=date(2026, 11, 25)
-        )
-        conn.set_trace_callback(None)
-        queries = [s for s in statements if "daily_checkins" in s]
-        assert len(queries) == 3
-        for sql in queries:
-            plan = " ".join(row[-1] for row in conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
-            assert "SEARCH daily_checkins USING INDEX" in plan, plan
-            assert "athlete_id=? AND checkin_date" in plan, plan
+        journal.conn.set_trace_callback(statements.append)
+        check_in(journal, me, date(2026, 11, 25), {"energy_level": 6})
+        journal.conn.set_trace_callback(None)
+        reads = [s for s in statements if s.startswith("SELECT") and "athletes" not in s]
+        plans = {}
+        for sql in reads:
+            plan = " ".join(r[-1] for r in journal.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+            plans[sql.split(" FROM ")[1].split()[0]] = plan
+        assert set(plans) == {"daily_checkins", "constraints", "activities", "training_plans"}
+        for plan in plans.values():
+            assert "USING INDEX" in plan and "SCAN" not in plan, plan
+        assert "(athlete_id=? AND checkin_date>? AND checkin_date<?)" in plans["daily_checkins"]
+        assert "(athlete_id=? AND activity_date>? AND activity_date<?)" in plans["activities"]
     finally:
-        conn.close()
+        journal.close()
 
 
 def test_active_constraints_are_decoded_rows_of_the_day(athlete):
@@ -510,7 +537,7 @@ def test_respond_records_the_answer(athlete):
     athlete.ok("checkin", "respond", "ACCEPTED")
     row = only_row(athlete)
     assert (row["user_response"], row["user_response_notes"]) == ("accepted", None)
-    assert row["ai_recommendation"]["readiness"] == "green"  # not re-judged
+    assert judged(row)["readiness"] == "green"  # not re-judged
 
 
 def test_respond_for_another_day(athlete):
@@ -627,7 +654,7 @@ def test_list_json_is_the_rows(history):
         "2026-11-12",
     ]
     assert next(iter(data[0])) == "id" and list(data[0])[-1] == "updated_at"
-    assert data[0]["ai_recommendation"]["readiness"] == "green"
+    assert data[0]["ai_recommendation"]["khepri"]["readiness"] == "green"
     assert data[0]["user_response"] == "accepted"
     assert json.loads(history.ok("checkins", "list", "--since", "2026-01-01", "--until", "2026-01-31", "--json").stdout) == []  # fmt: skip
 
@@ -673,7 +700,7 @@ def test_show_one_day_with_its_stored_assessment(history):
     assert "Sleep          7.5 h" in lines
     assert "Readiness for 2026-11-20: red" in lines
     assert "red energy 3/10" in squeezed(out).splitlines()
-    assert lines[-1] == f"Judged at {STAMP} by the Khepri readiness rubric, version 1."
+    assert lines[-1] == f"Judged at {STAMP} by the Khepri readiness rubric, version 2."
 
 
 def test_show_does_not_judge_an_old_day_again(history):
@@ -723,7 +750,7 @@ def test_show_json_is_the_row(history):
     data = json.loads(history.ok("checkins", "show", "today", "--json").stdout)
     [row] = history.rows("SELECT id FROM daily_checkins WHERE checkin_date = ?", (TODAY,))
     assert data["id"] == row["id"] and data["energy_level"] == 8
-    assert data["ai_recommendation"]["rubric_version"] == 1
+    assert data["ai_recommendation"]["khepri"]["rubric_version"] == 2
 
 
 def test_show_a_day_without_a_checkin(history):
@@ -794,9 +821,11 @@ def test_every_command_has_help_with_an_example(khepri, command):
 def test_on_a_terminal_the_panel_is_drawn_with_rich(athlete, monkeypatch):
     from khepri_cli.render import checkin as render_checkin
     from khepri_cli.render import console
+    from khepri_cli.render import recommendation as render_recommendation
 
     monkeypatch.setattr(console, "is_terminal", lambda stream=None: True)
     monkeypatch.setattr(render_checkin, "is_terminal", lambda stream=None: True)
+    monkeypatch.setattr(render_recommendation, "is_terminal", lambda stream=None: True)
     monkeypatch.setenv("NO_COLOR", "1")
     console.console.cache_clear()
     try:

@@ -162,6 +162,9 @@ def journals(draw: st.DrawFn) -> dict[str, list[dict[str, Any]]]:
                 unique_by=lambda r: r["id"],
             )
         ),
+        "activities": draw(
+            st.lists(rows(table("activities"), **me), max_size=4, unique_by=lambda r: r["id"])
+        ),
     }
 
 

@@ -6,28 +6,28 @@ import subprocess
 import sys
 from pathlib import Path
 
-from khepri_cli.sql import initial_schema
+from khepri_cli.sql import initial_schema, whole_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_schema_prints_the_packaged_sql(khepri):
     run = khepri.ok("supabase", "schema")
-    assert run.stdout == initial_schema()
+    assert run.stdout == whole_schema()
     migration = ROOT / "khepri_cli" / "sql" / "migrations" / "20260201000000_initial_schema.sql"
-    assert run.stdout == migration.read_text("utf-8")
+    assert run.stdout.startswith(migration.read_text("utf-8")) and initial_schema() in run.stdout
     assert "CREATE TABLE public.athletes" in run.stdout
     assert run.stderr == ""
 
 
 def test_schema_dash_output_means_stdout(khepri):
-    assert khepri.ok("supabase", "schema", "-o", "-").stdout == initial_schema()
+    assert khepri.ok("supabase", "schema", "-o", "-").stdout == whole_schema()
 
 
 def test_schema_writes_a_file_and_says_so(khepri, tmp_path):
     target = tmp_path / "schema.sql"
     run = khepri.ok("supabase", "schema", "--output", str(target))
-    assert target.read_text(encoding="utf-8") == initial_schema()
+    assert target.read_text(encoding="utf-8") == whole_schema()
     assert run.stdout == ""
     assert run.stderr == f"Wrote the Khepri schema to {target}\n"
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
@@ -43,7 +43,7 @@ def test_schema_refuses_to_overwrite_without_force(khepri, tmp_path):
     )
     assert target.read_text(encoding="utf-8") == "-- my notes\n"
     khepri.ok("supabase", "schema", "-o", str(target), "--force")
-    assert target.read_text(encoding="utf-8") == initial_schema()
+    assert target.read_text(encoding="utf-8") == whole_schema()
 
 
 def test_schema_into_a_missing_folder_is_a_usage_error(khepri, tmp_path):

@@ -18,14 +18,14 @@ from khepri_cli.db.connection import open_journal
 from khepri_cli.db.repo_athletes import get_athlete
 from khepri_cli.domain.transfer import TABLES
 from khepri_cli.schema import table as declared_table
-from khepri_cli.schema.tables import CONSTRAINTS, DAILY_CHECKINS, GOALS, TRAINING_PLANS
+from khepri_cli.schema.tables import ACTIVITIES, CONSTRAINTS, DAILY_CHECKINS, GOALS, TRAINING_PLANS
 
 NOW = "2026-11-25T07:30:00.000000Z"  # KHEPRI_NOW of tests/conftest.py
 
 
 @pytest.fixture
 def journal(athlete):
-    """The conftest athlete plus goals, constraints, check-ins and a plan, written by the models."""
+    """The conftest athlete plus goals, constraints, check-ins, a plan and two sessions."""
     j = open_journal(athlete.db_path)
     try:
         me = get_athlete(j.conn)
@@ -120,6 +120,14 @@ def journal(athlete):
                     "weekly_template": {"monday": "rest", "tuesday": ["swim", "run"]},
                 },
             )
+            for values in (
+                {"sport": "run", "duration_minutes": 45, "rpe": 6, "notes": "Côte à côte"},
+                {"sport": "bike", "duration_minutes": 90, "rpe": 7, "distance_km": 42.195,
+                 "tss": 85.5},
+            ):  # fmt: skip
+                store.insert(
+                    conn, ACTIVITIES, {"athlete_id": me.id, "activity_date": "2026-11-21", **values}
+                )
     finally:
         j.close()
     return athlete
@@ -173,7 +181,7 @@ def test_export_prints_every_table_with_json_types(journal):
     assert list(doc) == ["format", "version", "exported_at", *TABLES]
     assert doc["format"] == "khepri-journal" and doc["version"] == 1
     assert doc["exported_at"] == NOW
-    assert [len(doc[t]) for t in TABLES] == [1, 2, 2, 3, 1]
+    assert [len(doc[t]) for t in TABLES] == [1, 2, 2, 3, 1, 2]
     for name in TABLES:
         for row in doc[name]:
             assert list(row) == list(declared_table(name).column_names)
@@ -242,7 +250,7 @@ def test_export_of_an_unknown_table_lists_the_allowed_ones(journal):
         journal,
         ["export", "--table", "workouts"],
         "--table: 'workouts' is not valid; must be one of athletes, goals, constraints, "
-        "daily_checkins, training_plans",
+        "daily_checkins, training_plans, activities",
     )
 
 
@@ -263,8 +271,8 @@ def test_export_to_a_file_says_how_many_rows_went_where(journal, tmp_path):
     run = journal.ok("export", "-o", str(target))
     assert run.stdout == ""
     assert run.stderr == (
-        f"Exported 9 rows to {target} (athletes 1, goals 2, constraints 2, "
-        "daily_checkins 3, training_plans 1)\n"
+        f"Exported 11 rows to {target} (athletes 1, goals 2, constraints 2, "
+        "daily_checkins 3, training_plans 1, activities 2)\n"
     )
     assert json.loads(target.read_text(encoding="utf-8")) == export(journal)
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".backup")] == []
@@ -335,12 +343,13 @@ def test_import_into_a_new_journal_restores_every_row(journal, tmp_path):
         "  constraints     2 added, 0 updated, 0 unchanged",
         "  daily_checkins  3 added, 0 updated, 0 unchanged",
         "  training_plans  1 added, 0 updated, 0 unchanged",
+        "  activities      2 added, 0 updated, 0 unchanged",
     ]
     original, restored = dump(journal.db_path), dump(new_db)
     for table in TABLES:
         assert restored[table] == original[table], table
     pending = {(r["table_name"], r["row_id"]) for r in restored["_khepri_pending_changes"]}
-    assert len(pending) == 9  # every restored row is waiting to be pushed
+    assert len(pending) == 11  # every restored row is waiting to be pushed
 
 
 def test_round_trip_export_import_export_is_identical_but_for_exported_at(

@@ -281,6 +281,35 @@ def test_version_2_keeps_its_pending_changes_when_upgraded(tmp_path):
     assert user_version(path) == SCHEMA_VERSION
 
 
+def test_version_4_gets_the_activities_table_with_its_triggers(tmp_path):
+    path = tmp_path / "v4.db"
+    build_old_journal(path, stop_before="m005_activities")
+    assert user_version(path) == 4
+    before = all_rows(path)
+    assert "activities" not in names_in_schema(path)
+    journal = open_journal(path)
+    try:
+        conn = journal.conn
+        conn.execute("DELETE FROM _khepri_pending_changes")
+        conn.execute(
+            "INSERT INTO activities (id, athlete_id, activity_date, sport, duration_minutes, rpe, "
+            "created_at, updated_at) VALUES (?, ?, '2026-11-24', 'run', 45, 6, ?, ?)",
+            (CHECKIN, ATHLETE, STAMP, STAMP),
+        )
+        with pytest.raises(sqlite3.IntegrityError, match="real calendar"):
+            conn.execute("UPDATE activities SET activity_date = '2026-11-31'")
+        conn.execute("UPDATE activities SET notes = 'hills'")
+        stamps = conn.execute("SELECT created_at, updated_at FROM activities").fetchone()
+        assert stamps[0] == STAMP and stamps[1] > STAMP  # the updated_at trigger
+        pending = conn.execute("SELECT table_name, row_id, op FROM _khepri_pending_changes")
+        assert [tuple(r) for r in pending] == [("activities", CHECKIN, "upsert")]
+    finally:
+        journal.close()
+    assert user_version(path) == SCHEMA_VERSION == 5
+    assert all_rows(path) == before
+    assert {"idx_activities_athlete_id", "idx_activities_athlete_date"} <= names_in_schema(path)
+
+
 def fail_after(monkeypatch, name: str, error: BaseException) -> None:
     """Make migration ``name`` do its work and then fail, as a full disk would."""
     [entry] = [mig for mig in m.migrations._migrations if mig.name == name]

@@ -122,6 +122,18 @@ EXPECTED: dict[str, dict[str, tuple[str, bool, object]]] = {
         "adjustments_log": ("TEXT", True, "'[]'"),
         **TIMESTAMPS,
     },
+    # Not in schema.md: Khepri's table of completed sessions (docs/load.md).
+    "activities": {
+        **CHILD,
+        "activity_date": ("TEXT", True, None),
+        "sport": ("TEXT", True, None),
+        "duration_minutes": ("INTEGER", True, None),
+        "rpe": ("INTEGER", True, None),
+        "distance_km": ("REAL", False, None),
+        "tss": ("REAL", False, None),
+        "notes": ("TEXT", False, None),
+        **TIMESTAMPS,
+    },
 }
 
 TABLES = tuple(EXPECTED)
@@ -151,6 +163,14 @@ MINIMAL: dict[str, dict[str, object]] = {
         "duration_weeks": 12,
         "start_date": "2026-12-01",
         "end_date": "2027-02-22",
+    },
+    "activities": {
+        "id": ROW_ID,
+        "athlete_id": ATHLETE,
+        "activity_date": "2026-11-24",
+        "sport": "run",
+        "duration_minutes": 45,
+        "rpe": 6,
     },
 }
 
@@ -231,6 +251,8 @@ def test_schema_md_indexes_exist(conn):
         ("training_plans", ("athlete_id",)),
         ("training_plans", ("status",)),
         ("training_plans", ("start_date", "end_date")),
+        ("activities", ("athlete_id",)),
+        ("activities", ("athlete_id", "activity_date")),
     ]:
         assert wanted in indexed
 
@@ -371,6 +393,27 @@ BAD_VALUES = [
     ("training_plans", "end_date", "2026-11-30"),  # before start_date 2026-12-01
     ("training_plans", "target_goal_id", "goal-1"),
     ("training_plans", "title", " "),
+    # activities
+    ("activities", "activity_date", None),
+    ("activities", "activity_date", "2026-02-30"),
+    ("activities", "activity_date", "24/11/2026"),
+    ("activities", "sport", "ski"),
+    ("activities", "sport", "Run"),
+    ("activities", "sport", None),
+    ("activities", "duration_minutes", 0),
+    ("activities", "duration_minutes", 1441),
+    ("activities", "duration_minutes", 45.5),
+    ("activities", "duration_minutes", None),
+    ("activities", "rpe", 0),
+    ("activities", "rpe", 11),
+    ("activities", "rpe", None),
+    ("activities", "distance_km", 0),
+    ("activities", "distance_km", -1.5),
+    ("activities", "distance_km", 100000),
+    ("activities", "tss", -0.1),
+    ("activities", "tss", 2000.1),
+    ("activities", "athlete_id", None),
+    ("activities", "created_at", "2026-11-25T07:30:00Z"),
 ]
 
 
@@ -414,6 +457,17 @@ GOOD_EDGES = [
     ("training_plans", "status", "draft"),
     ("training_plans", "weekly_template", '"easy week"'),
     ("training_plans", "phases", '[{"name": "base", "start_week": 1, "end_week": 4}]'),
+    ("activities", "duration_minutes", 1),
+    ("activities", "duration_minutes", 1440),
+    ("activities", "rpe", 1),
+    ("activities", "rpe", 10),
+    ("activities", "sport", "strength"),
+    ("activities", "sport", "other"),
+    ("activities", "distance_km", 0.001),
+    ("activities", "distance_km", 99999.999),
+    ("activities", "tss", 0),
+    ("activities", "tss", 2000),
+    ("activities", "activity_date", "2028-02-29"),
 ]
 
 
@@ -437,6 +491,7 @@ def test_values_at_the_edges_of_the_rules_are_accepted(conn, table, column, valu
         ("goals", "target_date", "2026-09-31"),
         ("daily_checkins", "checkin_date", "2026-06-31"),
         ("training_plans", "end_date", "2027-02-29"),
+        ("activities", "activity_date", "2026-11-31"),
         ("constraints", "updated_at", "2026-11-25T24:30:00.000000Z"),
     ],
 )
@@ -504,7 +559,7 @@ def test_the_same_id_cannot_be_stored_twice(conn):
 
 # -- foreign keys -------------------------------------------------------------
 
-CHILD_TABLES = ("goals", "constraints", "daily_checkins", "training_plans")
+CHILD_TABLES = ("goals", "constraints", "daily_checkins", "training_plans", "activities")
 
 
 @pytest.mark.parametrize("table", CHILD_TABLES)
@@ -525,6 +580,7 @@ def test_deleting_an_athlete_deletes_everything_of_theirs(conn):
     insert_minimal(conn, "constraints")
     insert_minimal(conn, "daily_checkins")
     insert_minimal(conn, "training_plans", target_goal_id=GOAL)
+    insert_minimal(conn, "activities")
     kept = "2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f"
     insert_minimal(conn, "goals", id=kept, athlete_id=OTHER_ATHLETE)
     conn.execute("DELETE FROM athletes WHERE id = ?", (ATHLETE,))
@@ -551,6 +607,7 @@ def test_changing_an_athlete_id_follows_into_every_table(conn):
     insert_minimal(conn, "constraints")
     insert_minimal(conn, "daily_checkins")
     insert_minimal(conn, "training_plans")
+    insert_minimal(conn, "activities")
     conn.execute("UPDATE athletes SET id = ? WHERE id = ?", (OTHER_ATHLETE, ATHLETE))
     for table in CHILD_TABLES:
         ids = [r[0] for r in conn.execute(f"SELECT athlete_id FROM {table}")]
@@ -560,13 +617,15 @@ def test_changing_an_athlete_id_follows_into_every_table(conn):
 # -- triggers -----------------------------------------------------------------
 
 OLD_STAMP = "2020-01-02T03:04:05.000000Z"
+NOTES_COLUMN = {"athletes": "display_name", "daily_checkins": "notes", "activities": "notes"}
+"""A free-text column of each table, to change a row without breaking a rule."""
 
 
 @pytest.mark.parametrize("table", TABLES)
 def test_a_raw_update_moves_updated_at(conn, table):
     row_id = MINIMAL[table]["id"]
     insert_minimal(conn, table, created_at=OLD_STAMP, updated_at=OLD_STAMP)
-    column = {"athletes": "display_name", "daily_checkins": "notes"}.get(table, "description")
+    column = NOTES_COLUMN.get(table, "description")
     conn.execute(f"UPDATE {table} SET {column} = 'changed' WHERE id = ?", (row_id,))
     row = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()
     assert row["created_at"] == OLD_STAMP
@@ -618,7 +677,7 @@ def test_pending_changes_record_insert_update_delete_once_per_row(conn, table):
     insert_minimal(conn, table)
     assert pending(conn) == [(table, ROW_ID, "upsert")]
     first = seq_of(conn, table, ROW_ID)
-    column = "notes" if table == "daily_checkins" else "description"
+    column = NOTES_COLUMN.get(table, "description")
     conn.execute(f"UPDATE {table} SET {column} = 'more' WHERE id = ?", (ROW_ID,))
     assert pending(conn) == [(table, ROW_ID, "upsert")]
     assert seq_of(conn, table, ROW_ID) > first

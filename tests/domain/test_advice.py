@@ -387,3 +387,14 @@ def test_at_home_nothing_is_limited():
 
 def test_a_light_given_without_its_signs():
     assert light_reason(advise(RED)) == "readiness red: at most recovery"
+
+
+def test_the_sports_offered_are_those_done_most_then_the_others():
+    from khepri_cli.domain.advice import usual_sports
+
+    assert usual_sports([]) == ("run", "bike", "swim")
+    assert usual_sports(["swim", "bike", "swim", "strength", "other"]) == ("swim", "bike", "run")
+    assert usual_sports(["bike", "run"]) == ("run", "bike", "swim")  # a tie keeps the usual order
+    only_runs = usual_sports(["run"] * 5)
+    limits = DayLimits(restrictions=("no_running",))
+    assert advise(GREEN, (), plan=None, limits=limits, sports=only_runs).sport == "bike"

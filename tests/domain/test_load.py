@@ -144,6 +144,21 @@ def test_form_is_as_of_the_end_of_yesterday():
     )
 
 
+def test_form_reads_the_sessions_of_its_lookback_and_loses_almost_nothing():
+    from khepri_cli.domain.load import lookback_start
+
+    assert lookback_start(ago(1)) == ago(401)  # the morning of DAY sees the end of ago(1)
+    recent = [Session(ago(i), 60, rpe=1 + i % 9) for i in range(1, 402)]
+    older = [Session(ago(i), 90, rpe=8) for i in range(402, 3000)]
+    whole = load_days(older + recent, ago(1), ago(1))[0]
+    found = form_on(DAY, older + recent)
+    assert found == form_on(DAY, recent)  # nothing before the lookback is read
+    # what is left out weighs e^(-401/42) of fitness, at most a past day's load (90 min x 8)
+    assert abs(found.ctl - whole.ctl) <= math.exp(-401 / 42) * 720
+    assert found.atl == pytest.approx(whole.atl, rel=1e-12)
+    assert found.percent == pytest.approx(whole.form_percent, abs=0.1)
+
+
 def test_form_without_any_session():
     found = form_on(DAY, [])
     assert found.band is None and found.ctl is None

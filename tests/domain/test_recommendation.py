@@ -167,7 +167,8 @@ def test_a_rest_day_is_still_read_by_the_app():
 
 def test_reading_the_new_document():
     judged, advice, form, position = a_judged_day()
-    view = rec.read_recommendation(rec.build_recommendation(judged, advice, STAMP, form, position))
+    stored = rec.build_recommendation(judged, advice, STAMP, form, position, "Spring block")
+    view = rec.read_recommendation(stored)
     assert view.origin == rec.KHEPRI
     assert (view.readiness, view.rubric_version, view.generated_at) == (judged.level, 2, STAMP)
     assert view.signs == judged.signs
@@ -176,7 +177,7 @@ def test_reading_the_new_document():
     assert view.reasons == tuple(r.text for r in advice.reasons)
     assert view.baseline_lines == tuple(judged.baselines.lines())
     assert view.load_line == form.describe()
-    assert view.plan_line == position.describe()
+    assert view.plan_line == position.describe() and view.plan_title == "Spring block"
     assert view.app_readable
 
 

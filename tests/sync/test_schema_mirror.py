@@ -1,4 +1,4 @@
-"""The local SQLite journal and the Postgres schema describe the same five tables.
+"""The local SQLite journal and the Postgres schema describe the same tables.
 
 A row moves between the two databases without renaming, and a row that the
 local journal accepts must be a row Postgres accepts. These tests apply the
@@ -39,7 +39,7 @@ from khepri_cli.schema.rules import OneOf, Range
 
 psycopg = pytest.importorskip("psycopg")
 
-SYNCED = ("athletes", "goals", "constraints", "daily_checkins", "training_plans")
+SYNCED = ("athletes", "goals", "constraints", "daily_checkins", "training_plans", "activities")
 
 # Postgres type (information_schema.columns.data_type) -> SQLite storage (schema.md).
 STORAGE = {
@@ -84,6 +84,13 @@ TEMPLATE: dict[str, dict[str, Any]] = {
         "start_date": "2026-03-01",
         "end_date": "2026-05-23",
     },
+    "activities": {
+        "athlete_id": ATHLETE,
+        "activity_date": "2026-11-24",
+        "sport": "run",
+        "duration_minutes": 45,
+        "rpe": 6,
+    },
 }
 
 # --- the documented differences: (table, column, value) -> (local accepts, Postgres accepts)
@@ -126,6 +133,7 @@ for _day_column in (
     "start_date",
     "end_date",
     "checkin_date",
+    "activity_date",
 ):
     _known(SYNCED, _day_column, "2026-4-1", LOCAL_STRICTER, _LOCAL_FORM)
 _known(("athletes",), "daily_checkin_time", "6:30", LOCAL_STRICTER, _LOCAL_FORM)

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from khepri_cli.sql import MIGRATIONS, initial_schema, whole_schema
+from khepri_cli.sql import MIGRATIONS, whole_schema
 
 from .conftest import acting_as, make_user
 
@@ -26,7 +26,7 @@ psycopg = pytest.importorskip("psycopg")
 errors = psycopg.errors
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLES = ("athletes", "goals", "constraints", "daily_checkins", "training_plans")
+TABLES = ("athletes", "goals", "constraints", "daily_checkins", "training_plans", "activities")
 TS = "timestamp with time zone"
 
 # schema.md, table by table: column -> Postgres type (format_type), in order.
@@ -136,6 +136,20 @@ CONTRACT: dict[str, list[tuple[str, str]]] = {
         ("created_at", TS),
         ("updated_at", TS),
     ],
+    # Not in schema.md: Khepri's completed sessions (docs/load.md), its second migration.
+    "activities": [
+        ("id", "uuid"),
+        ("athlete_id", "uuid"),
+        ("activity_date", "date"),
+        ("sport", "text"),
+        ("duration_minutes", "integer"),
+        ("rpe", "integer"),
+        ("distance_km", "numeric(8,3)"),
+        ("tss", "numeric(6,1)"),
+        ("notes", "text"),
+        ("created_at", TS),
+        ("updated_at", TS),
+    ],
 }
 
 # schema.md's index list: table -> indexed column lists (as pg_get_indexdef shows them).
@@ -153,6 +167,8 @@ INDEXES = {
     ("training_plans", "athlete_id"),
     ("training_plans", "status"),
     ("training_plans", "start_date, end_date"),
+    ("activities", "athlete_id"),
+    ("activities", "athlete_id, activity_date DESC"),
 }
 
 
@@ -192,7 +208,7 @@ def test_git_stores_the_migrations_as_symlinks():
 def test_the_schema_never_calls_uuid_generate_v4():
     # On hosted Supabase uuid-ossp lives in the extensions schema: SQLSTATE 42883 on db push.
     assert "uuid_generate_v4" not in whole_schema()
-    assert initial_schema().count("DEFAULT gen_random_uuid()") == len(TABLES)
+    assert whole_schema().count("DEFAULT gen_random_uuid()") == len(TABLES)
 
 
 def test_supabase_config_matches_the_documented_layout():
@@ -273,6 +289,10 @@ def test_ids_timestamps_and_not_nulls(pg):
         ("training_plans", "end_date"),
         ("training_plans", "phases"),
         ("training_plans", "adjustments_log"),
+        ("activities", "activity_date"),
+        ("activities", "sport"),
+        ("activities", "duration_minutes"),
+        ("activities", "rpe"),
     }
     assert not_null == expected
 
@@ -381,6 +401,13 @@ def _own_rows(conn: Any, user: str) -> dict[str, str]:
                 (athlete, ids["goals"]),
             ).fetchone()[0]
         )
+        ids["activities"] = str(
+            conn.execute(
+                "INSERT INTO activities (athlete_id, activity_date, sport, duration_minutes, rpe) "
+                "VALUES (%s, '2026-11-24', 'run', 45, 6) RETURNING id",
+                (athlete,),
+            ).fetchone()[0]
+        )
     return ids
 
 
@@ -401,6 +428,7 @@ def test_owner_can_insert_select_update_and_delete_own_rows(pg, pg_url):
             "constraints": "title",
             "daily_checkins": "notes",
             "training_plans": "title",
+            "activities": "notes",
         }
         for table in TABLES:
             updated = pg.execute(
@@ -451,8 +479,13 @@ def test_another_user_sees_and_changes_nothing_of_yours(pg, pg_url):
             "VALUES (%(athlete)s, 'x', 4, '2026-12-01', '2026-12-28')",
             {},
         ),
+        (
+            "INSERT INTO activities (athlete_id, activity_date, sport, duration_minutes, rpe) "
+            "VALUES (%(athlete)s, '2026-11-24', 'bike', 60, 5)",
+            {},
+        ),
     ],
-    ids=["athletes", "goals", "constraints", "daily_checkins", "training_plans"],
+    ids=["athletes", "goals", "constraints", "daily_checkins", "training_plans", "activities"],
 )
 def test_another_user_cannot_write_rows_into_your_profile(pg, pg_url, statement, params):
     ada = make_user(pg_url, "ada@example.com")

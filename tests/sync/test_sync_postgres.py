@@ -23,7 +23,14 @@ from khepri_cli.db.connection import open_journal
 from khepri_cli.domain.clock import format_timestamp
 from khepri_cli.domain.rows import make
 from khepri_cli.schema import table as declared_table
-from khepri_cli.schema.tables import ATHLETES, CONSTRAINTS, DAILY_CHECKINS, GOALS, TRAINING_PLANS
+from khepri_cli.schema.tables import (
+    ACTIVITIES,
+    ATHLETES,
+    CONSTRAINTS,
+    DAILY_CHECKINS,
+    GOALS,
+    TRAINING_PLANS,
+)
 from khepri_cli.sync.engine import PUSH_ORDER
 
 from .conftest import acting_as, make_user
@@ -165,9 +172,22 @@ def build_journal(path: Path) -> dict[str, Any]:
             "end_date": "2027-09-28",
         },
     )
+    session = make(
+        ACTIVITIES,
+        {
+            "athlete_id": athlete.id,
+            "activity_date": "2026-11-24",
+            "sport": "bike",
+            "duration_minutes": 1440,
+            "rpe": 10,
+            "distance_km": 99999.999,
+            "tss": 85.5,
+            "notes": "24 h ✓ 'quote' \"dq\"",
+        },
+    )
     everything = (athlete, race, bare_goal, injury, bare_constraint, full_day, bare_day, plan)
     with journal.transaction() as conn:
-        for record in (*everything, bare_plan):
+        for record in (*everything, bare_plan, session):
             store.insert_whole(conn, record.table, [record])
     journal.close()
     return {
@@ -293,9 +313,10 @@ def test_the_summary_table_and_the_message(khepri, pg_url, user, data):
     assert lines[0].split() == ["table", "upserted", "deleted", "conflicts"]
     assert lines[1].split() == ["athletes", "1", "0", "0"]
     assert lines[4].split() == ["daily_checkins", "2", "0", "0"]
-    assert lines[6].split() == ["total", "9", "0", "0"]
+    assert lines[6].split() == ["activities", "1", "0", "0"]
+    assert lines[7].split() == ["total", "10", "0", "0"]
     assert f"Linked this journal to Supabase user {user}." in run.stderr
-    assert "Pushed 9 change(s) to " in run.stderr
+    assert "Pushed 10 change(s) to " in run.stderr
 
 
 def test_a_second_sync_with_nothing_changed_writes_nothing(khepri, pg_url, user, data):
@@ -347,6 +368,7 @@ def test_deletes_reach_the_remote(khepri, pg_url, user, data, db_path):
         "constraints": 2,
         "daily_checkins": 1,
         "training_plans": 2,
+        "activities": 1,
     }
 
 
@@ -533,15 +555,15 @@ def test_dry_run_writes_nothing_remotely_or_locally(khepri, pg_url, user, data):
     lines = run.stdout.splitlines()
     assert lines[0].split() == ["table", "would", "upsert", "would", "delete", "conflicts"]
     assert lines[1].split() == ["athletes", "1", "0", "1"]
-    assert lines[6].split() == ["total", "9", "0", "1"]
-    assert "Dry run: 9 change(s) would be pushed" in run.stderr
+    assert lines[7].split() == ["total", "10", "0", "1"]
+    assert "Dry run: 10 change(s) would be pushed" in run.stderr
     assert khepri.snapshot() == local_before
     assert {t: remote_rows(pg_url, t) for t in PUSH_ORDER} == remote_before
 
 
 def test_status_shows_pending_changes_and_the_last_sync(khepri, pg_url, user, data):
     before = json.loads(khepri.ok("sync", "status", "--json").stdout)
-    assert before["pending_total"] == 9 and before["last_sync"] is None
+    assert before["pending_total"] == 10 and before["last_sync"] is None
     assert before["linked_user_id"] is None
     url = pg_url + " password=s3cret-Pa55"
     khepri.ok("sync", "--db-url", url, "--user-id", user)
@@ -549,7 +571,7 @@ def test_status_shows_pending_changes_and_the_last_sync(khepri, pg_url, user, da
     assert after["pending_total"] == 0
     assert after["linked_user_id"] == user
     last = after["last_sync"]
-    assert last["user_id"] == user and last["upserted"] == 9
+    assert last["user_id"] == user and last["upserted"] == 10
     assert last["at"] == "2026-11-25T07:30:00.000000Z"
     assert last["target"].endswith("password=***") and "s3cret" not in last["target"]
     shown = khepri.ok("sync", "status").stdout

@@ -12,16 +12,25 @@ SQL of the migrations is frozen text with its own literal copies
 from __future__ import annotations
 
 from khepri_cli.schema.model import Table
+from khepri_cli.schema.tables.activities import ACTIVITIES, SPORTS
 from khepri_cli.schema.tables.athletes import ATHLETES
 from khepri_cli.schema.tables.constraints import CONSTRAINT_TYPES, CONSTRAINTS
 from khepri_cli.schema.tables.daily_checkins import DAILY_CHECKINS, SORENESS_AREAS
 from khepri_cli.schema.tables.goals import GOAL_TYPES, GOALS
 from khepri_cli.schema.tables.training_plans import PLAN_STATUSES, TRAINING_PLANS
 
-TABLES: tuple[Table, ...] = (ATHLETES, GOALS, CONSTRAINTS, DAILY_CHECKINS, TRAINING_PLANS)
+TABLES: tuple[Table, ...] = (
+    ATHLETES,
+    GOALS,
+    CONSTRAINTS,
+    DAILY_CHECKINS,
+    TRAINING_PLANS,
+    ACTIVITIES,
+)
 """Every table of the journal, in foreign-key order: parents before the rows that point at them."""
 
 __all__ = [
+    "ACTIVITIES",
     "ATHLETES",
     "CONSTRAINTS",
     "CONSTRAINT_TYPES",
@@ -30,6 +39,7 @@ __all__ = [
     "GOAL_TYPES",
     "PLAN_STATUSES",
     "SORENESS_AREAS",
+    "SPORTS",
     "TABLES",
     "TRAINING_PLANS",
 ]

@@ -90,7 +90,7 @@ def test_a_column_missing_remotely_and_a_renamed_one(ada, configured):
 def test_a_table_missing_remotely_is_left_out(ada, configured):
     alter(configured, "DROP TABLE training_plans")
     catalogue = learn()
-    assert set(catalogue) == {"athletes", "goals", "constraints", "daily_checkins"}
+    assert set(catalogue) == {"athletes", "goals", "constraints", "daily_checkins", "activities"}
     assert set(catalogue) == set(pg_catalogue(configured))
 
 

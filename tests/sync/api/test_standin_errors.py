@@ -188,4 +188,5 @@ def test_openapi_root_is_for_secret_keys_only(standin, http):
         "constraints",
         "daily_checkins",
         "training_plans",
+        "activities",
     }

@@ -1,0 +1,1 @@
+../../khepri_cli/sql/migrations/20261129214721_activities.sql
