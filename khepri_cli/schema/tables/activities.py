@@ -10,7 +10,13 @@ from __future__ import annotations
 from khepri_cli.schema import kinds as k
 from khepri_cli.schema.model import Column, Table
 from khepri_cli.schema.rules import OneOf, Range
-from khepri_cli.schema.tables.common import SCORE, athlete_id, common_head, common_tail
+from khepri_cli.schema.tables.common import (
+    NOT_IN_THE_FUTURE,
+    SCORE,
+    athlete_id,
+    common_head,
+    common_tail,
+)
 
 SPORTS: tuple[str, ...] = ("swim", "bike", "run", "strength", "other")
 
@@ -29,6 +35,7 @@ ACTIVITIES = Table(
             nullable=False,
             label="date",
             flag="--date",
+            rule=NOT_IN_THE_FUTURE,
             help="The day of the session: YYYY-MM-DD, today or yesterday (default: today).",
             form="past_day",
         ),
@@ -84,7 +91,7 @@ ACTIVITIES = Table(
         ),
         Column(
             "notes",
-            k.TEXT,
+            k.NOTE,
             label="notes",
             flag="--notes",
             help="Anything about the session.",
