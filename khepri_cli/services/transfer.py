@@ -43,11 +43,11 @@ T = TypeVar("T")
 # -- export ------------------------------------------------------------------
 
 
-def _json_rows(conn: sqlite3.Connection, name: str) -> Iterator[dict[str, Any]]:
-    """Every row of the table in its deterministic export order (ids break every tie)."""
-    columns = table(name)
-    for stored in conn.execute(f"SELECT * FROM {name} ORDER BY {columns.order_by}"):
-        yield store.decode(columns, stored).to_json()
+def _json_rows(conn: sqlite3.Connection, name: str) -> Iterator[list[str]]:
+    """Every row of the table in its export order, as batches of row text."""
+    from khepri_cli.db.export_rows import table_rows
+
+    return table_rows(conn, table(name))
 
 
 def export_journal(
