@@ -27,8 +27,6 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import orjson
-
 from khepri_cli.db.store import decode
 from khepri_cli.domain.transfer import encode_row
 from khepri_cli.schema import Table
@@ -67,6 +65,10 @@ class RowWriter:
             for i, c in enumerate(table.columns)
             if c.name not in documents and _changes_values(c.kind)
         ]
+        if self.documents:  # orjson only for a table with documents: not for goals or a profile
+            import orjson
+
+            self.read_document = orjson.loads
 
     def text(self, stored: tuple[Any, ...]) -> str:
         """The row's text in the document, the same as the literal definition gives."""
@@ -79,7 +81,7 @@ class RowWriter:
         try:
             for index, name in self.documents:
                 if stored[index] is not None:
-                    row[name] = orjson.loads(stored[index])
+                    row[name] = self.read_document(stored[index])
             text = encode_row(row)
         except ValueError:  # orjson refused it, or the encoder will: let the literal way say
             return self.literal(stored)

@@ -27,11 +27,11 @@ UUID_EXAMPLE = "0b5f2c1e-8d4a-4c1e-9a51-3f1f6f0c2a7d"
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 """Postgres INTEGER: the range every whole-number column must fit to be pushed."""
 
-_CANONICAL_UUID = re.compile("-".join(f"[0-9a-f]{{{n}}}" for n in (8, 4, 4, 4, 12)))
-_CANONICAL_TIMESTAMP = re.compile(
-    r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z"
-)
+# Patterns as text: ``re`` compiles (and caches) each on first use, not on every start-up.
+_CANONICAL_UUID = "-".join(f"[0-9a-f]{{{n}}}" for n in (8, 4, 4, 4, 12))
+_CANONICAL_TIMESTAMP = r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z"
 """A timestamp already in the one stored form (a year from 1000: ``%Y`` pads no further)."""
+_SURROGATE = "[\ud800-\udfff]"
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 """The one timestamp format stored in the journal: ISO 8601, UTC, microseconds."""
@@ -66,11 +66,8 @@ def kind_of(value: Any) -> str:
     return "a number"
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def _unstorable_text(text: str) -> bool:
-    return "\x00" in text or (not text.isascii() and _SURROGATE.search(text) is not None)
+    return "\x00" in text or (not text.isascii() and re.search(_SURROGATE, text) is not None)
 
 
 def _surely_storable(document: dict | list | tuple) -> bool:
@@ -138,7 +135,7 @@ def round_half_up(value: float, digits: int) -> float:
 def canonical_uuid(value: Any) -> str:
     """The lowercase 36-character form of a UUID (any case, braces or urn: accepted)."""
     text = value.strip().lower() if isinstance(value, str) else ""
-    if _CANONICAL_UUID.fullmatch(text):
+    if re.fullmatch(_CANONICAL_UUID, text):
         return text
     import uuid
 
@@ -228,7 +225,7 @@ class TimestampKind(Kind):
     name, pg_type = "timestamp", "TIMESTAMPTZ"
 
     def check(self, value: Any) -> str:
-        if isinstance(value, str) and _CANONICAL_TIMESTAMP.fullmatch(value):
+        if isinstance(value, str) and re.fullmatch(_CANONICAL_TIMESTAMP, value):
             try:  # the stored form already: only the calendar is left to check
                 datetime.fromisoformat(value[:-1])
                 return value

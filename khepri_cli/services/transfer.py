@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import codecs
 import os
-import secrets
 import sqlite3
 import sys
 import tempfile
@@ -211,7 +210,7 @@ def _into_new_journal(target: Path, chunks: Iterator[str], name: str) -> dict[st
     from khepri_cli.services.importer import import_stream
 
     made = [f for f in (target.parent, *target.parent.parents) if not f.exists()]
-    building = target.with_name(f".{target.name}.{secrets.token_hex(4)}.import")
+    building = target.with_name(f".{target.name}.{os.urandom(4).hex()}.import")
     journal = None
     try:
         journal = open_journal(building)
