@@ -10,11 +10,14 @@ options come from the schema declaration, the work from
 
 # No ``from __future__ import annotations`` here: the commands are built inside a
 # function, and typer must see their annotations as objects, not as names to look up.
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Annotated, Any, NamedTuple
 
 import typer
+from typer.models import CommandInfo
 
+from khepri_cli.cli.lazy import LazyGroup, lazy_group
 from khepri_cli.cli.options import JsonOption, YesOption, flags_of, with_column_options
 from khepri_cli.cli.state import AppState, state
 from khepri_cli.errors import InvalidInput, UsageProblem
@@ -123,9 +126,8 @@ def _status_filter(spec: GroupCommands, status: str, show_all: bool) -> str | No
     return None if show_all or value == "all" else value
 
 
-def build(spec: GroupCommands) -> typer.Typer:
-    """The typer app of one group, with every command of the group."""
-    app = typer.Typer(help=spec.help, no_args_is_help=True, add_completion=False)
+def build(spec: GroupCommands) -> LazyGroup:
+    """The click group of one group: every command, each registered and built when asked for."""
     id_argument = Annotated[
         str,
         typer.Argument(
@@ -133,14 +135,29 @@ def build(spec: GroupCommands) -> typer.Typer:
             help=f"The {spec.table.noun}'s ID, or the start of it (from '{spec.name} list').",
         ),
     ]
-    _register_add(app, spec)
-    _register_list(app, spec)
-    _register_show(app, spec, id_argument)
-    _register_edit(app, spec, id_argument)
-    for verb, status in spec.status_verbs.items():
-        _register_status(app, spec, verb, status, id_argument)
-    _register_delete(app, spec, id_argument)
-    return app
+    registrations: dict[str, Callable[[typer.Typer], None]] = {
+        "add": lambda app: _register_add(app, spec),
+        "list": lambda app: _register_list(app, spec),
+        "show": lambda app: _register_show(app, spec, id_argument),
+        "edit": lambda app: _register_edit(app, spec, id_argument),
+        **{
+            verb: partial(
+                _register_status, spec=spec, verb=verb, status=status, id_argument=id_argument
+            )
+            for verb, status in spec.status_verbs.items()
+        },
+        "delete": lambda app: _register_delete(app, spec, id_argument),
+    }
+    group = typer.Typer(help=spec.help, no_args_is_help=True, add_completion=False)
+    return lazy_group(group, {n: partial(_registered, r) for n, r in registrations.items()})
+
+
+def _registered(register: Callable[[typer.Typer], None]) -> CommandInfo:
+    """The one command ``register`` puts on an app of its own."""
+    app = typer.Typer(add_completion=False)
+    register(app)
+    [info] = app.registered_commands
+    return info
 
 
 def _register_add(app: typer.Typer, spec: GroupCommands) -> None:

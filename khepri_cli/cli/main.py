@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from khepri_cli import __version__
+from khepri_cli.cli.lazy import click_command
 from khepri_cli.cli.state import AppState
 from khepri_cli.errors import USAGE, InvalidInput, KhepriError, NoProfile, NotFound
 
-# name -> (module, Typer attribute, short help shown in `khepri --help`)
+# name -> (module, attribute: a typer.Typer, or a click command such as a record group)
 LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("khepri_cli.cli.profile", "init_app"),
     "profile": ("khepri_cli.cli.profile", "app"),
@@ -40,6 +41,22 @@ LAZY_COMMANDS: dict[str, tuple[str, str]] = {
     "supabase": ("khepri_cli.cli.supabase", "app"),
 }
 
+LISTED: dict[str, str] = {
+    "init": "Create your athlete profile (run again to update it).",
+    "profile": "Show or change your athlete profile.",
+    "checkin": "Record this morning's check-in and see how ready you are to train.",
+    "checkins": "List your recent check-ins, newest first (the last 14 days unless told otherwise).",
+    "goals": "Set, list and close your goals: races, performance, fitness and health.",
+    "constraints": "Record what limits your training: injuries, travel, less time.",
+    "export": "Export your journal as one JSON document (all tables, or those given with --table).",
+    "import": "Import a document written by 'khepri export' (all or nothing).",
+    "sync": "Push the changes made since the last sync to your Supabase database.",
+    "supabase": "Set up the Supabase project that 'khepri sync' pushes to.",
+}
+"""What ``khepri --help`` lists for a command: the first paragraph of its help, kept here so
+that the list imports none of the commands' modules (tests/test_help.py holds the two equal).
+A command missing here is listed all the same, from its module."""
+
 PROG = "khepri"
 
 
@@ -50,14 +67,25 @@ class Interrupted(Exception):
 class KhepriGroup(TyperGroup):
     """The root group: lazy subcommands and the single exit point."""
 
+    listing = False  # while its help lists the commands
+
     def list_commands(self, ctx: Any) -> list[str]:
         return [*self.commands, *(n for n in LAZY_COMMANDS if n not in self.commands)]
 
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self.listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self.listing = False
+
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if self.listing and cmd_name not in self.commands and cmd_name in LISTED:
+            return TyperCommand(name=cmd_name, help=LISTED[cmd_name])
         if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
             module_name, attribute = LAZY_COMMANDS[cmd_name]
-            sub_app = getattr(importlib.import_module(module_name), attribute)
-            command = typer.main.get_command(sub_app)
+            found = getattr(importlib.import_module(module_name), attribute)
+            command = click_command(found) if isinstance(found, typer.Typer) else found
             command.name = cmd_name
             self.commands[cmd_name] = command
         return self.commands.get(cmd_name)
