@@ -32,7 +32,7 @@ from khepri_cli.domain.transfer import encode_row
 from khepri_cli.schema import Table
 from khepri_cli.schema.kinds import Kind
 
-BATCH_ROWS = 500
+BATCH_ROWS = 64
 """Rows read, encoded and written at a time: large enough to amortise the calls, small
 enough that memory stays flat."""
 

@@ -22,6 +22,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from khepri_cli.domain.json_stream import SyntaxProblem
@@ -61,11 +62,25 @@ def pick_tables(names: Iterable[str] | None) -> list[str]:
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+_C_ENCODER = (
+    c_make_encoder(None, _ENCODER.default, encode_basestring, None, ": ", ", ", False, False, False)
+    if c_make_encoder is not None
+    else None
+)
 
-encode_row: Callable[[Any], str] = _ENCODER.encode
-"""The text of one row (or any value) in the document: one line, ``", "`` and ``": "``
-between items, non-ASCII written as is, NaN and infinities refused. Built once: the
-C encoder of the standard library, exactly what ``json.dumps`` with these options writes."""
+
+def encode_row(value: Any) -> str:
+    """The text of one row (or any value) in the document: one line, ``", "`` and ``": "``
+    between items, non-ASCII written as is, NaN and infinities refused.
+
+    Exactly what ``json.dumps`` writes with these options, by its own C encoder,
+    built once instead of once a row and without its check for circular
+    references (a row has none): a third of the time of encoding a check-in.
+    """
+    if _C_ENCODER is None:  # a Python without the C accelerator
+        return _ENCODER.encode(value)
+    return "".join(_C_ENCODER(value, 0))
+
 
 ROW_SEPARATOR = ",\n    "
 """Between two rows of a table: one row per line, indented under its table's key."""
@@ -92,9 +107,9 @@ def write_document(
         write(f",\n  {encode_row(name)}: [")
         count = 0
         for batch in batches:
-            if batch:
-                write(("\n    " if count == 0 else ROW_SEPARATOR) + ROW_SEPARATOR.join(batch))
-                count += len(batch)
+            for text in batch:  # row by row: no large string to build and free again
+                write(("\n    " if count == 0 else ROW_SEPARATOR) + text)
+                count += 1
         write("\n  ]" if count else "]")
         counts[name] = count
     write("\n}\n")

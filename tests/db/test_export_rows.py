@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from khepri_cli.db.connection import open_journal
 from khepri_cli.db.export_rows import BATCH_ROWS, RowWriter, table_rows
+from khepri_cli.domain.transfer import encode_row
 from khepri_cli.schema import TABLES
 from khepri_cli.schema.tables import ATHLETES, DAILY_CHECKINS
 
@@ -166,3 +167,22 @@ def test_rows_come_in_batches_in_export_order(conn):
     assert json.loads(athlete)["intervals_icu_connected"] is False
     for declared in TABLES:  # every table's columns read back
         list(table_rows(conn, declared))
+
+
+def dumped(value):
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+    except ValueError as exc:
+        return str(exc)
+
+
+def encoded(value):
+    try:
+        return encode_row(value)
+    except ValueError as exc:
+        return str(exc)
+
+
+@given(st.recursive(st.floats() | json_values, lambda inner: st.lists(inner, max_size=3)))
+def test_the_row_encoder_writes_what_json_dumps_writes(value):
+    assert encoded(value) == dumped(value)
