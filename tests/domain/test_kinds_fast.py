@@ -8,6 +8,7 @@ the general one.
 
 from __future__ import annotations
 
+import json
 import math
 import uuid
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from khepri_cli.schema.kinds import (
     _first_unstorable,
     canonical_uuid,
     format_timestamp,
+    json_writer,
     parse_timestamp,
     round_half_up,
     unstorable,
@@ -105,3 +107,30 @@ def quick_uuid(value):
 )
 def test_a_uuid_is_recognised_as_uuid_module_does(value):
     assert quick_uuid(value) == long_uuid(value)
+
+
+def outcome(write, value):
+    try:
+        return write(value)
+    except (ValueError, TypeError) as exc:
+        return type(exc), str(exc)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | ANY_TEXT,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(ANY_TEXT, inner, max_size=4)
+        | st.dictionaries(st.integers(), inner, max_size=2)
+    ),
+    max_leaves=12,
+)
+
+
+@given(json_values, st.booleans(), st.booleans())
+def test_a_json_writer_writes_what_json_dumps_writes(value, sort_keys, allow_nan):
+    def dumps(v):
+        return json.dumps(v, ensure_ascii=False, sort_keys=sort_keys, allow_nan=allow_nan)
+
+    writer = json_writer(sort_keys=sort_keys, allow_nan=allow_nan)
+    assert outcome(writer, value) == outcome(dumps, value)
