@@ -42,8 +42,8 @@ def khepri_executable() -> list[str]:
     return [sys.executable, "-m", "khepri_cli"]
 
 
-def build_journal(path: Path, years: int) -> int:
-    """A journal with a profile, a few goals and ``years`` of daily check-ins."""
+def build_journal(path: Path, years: int, *, days: int | None = None) -> int:
+    """A journal with a profile, a few goals and ``years`` (or ``days``) of daily check-ins."""
     from khepri_cli.db import store
     from khepri_cli.db.connection import open_journal
     from khepri_cli.domain.readiness import assess
@@ -51,7 +51,7 @@ def build_journal(path: Path, years: int) -> int:
 
     journal = open_journal(path)
     athlete_values = {"display_name": "Bench", "resting_heart_rate": 50}
-    days = years * 365
+    days = years * 365 if days is None else days
     today = date(2026, 11, 25)
     with journal.transaction() as conn:
         athlete = store.insert(conn, ATHLETES, athlete_values)
