@@ -12,7 +12,6 @@ from datetime import date
 from typing import Any
 
 from khepri_cli.domain import forms
-from khepri_cli.domain.readiness import RUBRIC
 from khepri_cli.render.console import (
     LIGHT_STYLE,
     console,
@@ -63,6 +62,8 @@ def _reasons(recommendation: dict[str, Any]) -> list[tuple[str, str]]:
 
 def baseline_lines(recommendation: dict[str, Any]) -> list[str]:
     """The athlete's normal the day was compared with, and where it came from."""
+    from khepri_cli.domain.readiness import RUBRIC  # the rubric: not for a list of days
+
     base = recommendation.get("baseline") or {}
     need = (
         f"needs {RUBRIC.baseline_min_checkins} check-ins with it in the "

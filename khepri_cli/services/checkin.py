@@ -14,7 +14,6 @@ from khepri_cli.db import repo_checkins as repo
 from khepri_cli.db import store
 from khepri_cli.db.connection import Journal
 from khepri_cli.db.repo_constraints import active_constraints
-from khepri_cli.domain import readiness
 from khepri_cli.domain import units as u
 from khepri_cli.domain.clock import now_timestamp
 from khepri_cli.errors import InvalidInput, NotFound
@@ -60,6 +59,8 @@ def check_in(journal: Journal, athlete: Row, day: date, values: dict[str, Any]) 
     given replace the stored ones, the others are kept (sore areas are
     merged area by area), and the merged day is judged again.
     """
+    from khepri_cli.domain import readiness  # judging a day: not for listing days
+
     with journal.transaction() as conn:
         existing = repo.checkin_on(conn, athlete.id, day)
         changes = dict(values)
