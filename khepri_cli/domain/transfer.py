@@ -28,7 +28,8 @@ from khepri_cli.domain.json_stream import SyntaxProblem
 from khepri_cli.domain.rows import whole_row
 from khepri_cli.errors import InvalidInput, UsageProblem
 from khepri_cli.schema import TABLE_NAMES, table
-from khepri_cli.schema.kinds import json_writer, kind_of
+from khepri_cli.schema.json_text import json_writer
+from khepri_cli.schema.kinds import kind_of
 
 FORMAT = "khepri-journal"
 VERSION = 1

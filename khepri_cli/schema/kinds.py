@@ -20,11 +20,10 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable
 from datetime import UTC, date, datetime
-from functools import partial
-from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
+
+from khepri_cli.schema.json_text import json_writer
 
 UUID_EXAMPLE = "0b5f2c1e-8d4a-4c1e-9a51-3f1f6f0c2a7d"
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
@@ -35,24 +34,6 @@ _CANONICAL_UUID = "-".join(f"[0-9a-f]{{{n}}}" for n in (8, 4, 4, 4, 12))
 _CANONICAL_TIMESTAMP = r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z"
 """A timestamp already in the one stored form (a year from 1000: ``%Y`` pads no further)."""
 _SURROGATE = "[\ud800-\udfff]"
-
-
-def json_writer(*, sort_keys: bool = False, allow_nan: bool = True) -> Callable[[Any], str]:
-    """``json.dumps(value, ensure_ascii=False, sort_keys=..., allow_nan=...)``, its C encoder
-    built once.
-
-    ``json.dumps`` builds an encoder on every call, which costs a third of
-    writing a check-in's readiness verdict. The text is the same; only the
-    check for circular references is left out: a document is walked by its
-    kind's check before it is written, and one that cannot come from JSON.
-    """
-    if c_make_encoder is None:  # a Python without the C accelerator
-        return partial(json.dumps, ensure_ascii=False, sort_keys=sort_keys, allow_nan=allow_nan)
-    default = json.JSONEncoder().default  # refuses what JSON has no form for, as json.dumps does
-    encode = c_make_encoder(
-        None, default, encode_basestring, None, ": ", ", ", sort_keys, False, allow_nan
-    )
-    return lambda value: "".join(encode(value, 0))
 
 
 _STORED_TEXT = json_writer(sort_keys=True)

@@ -17,12 +17,12 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from hypothesis import given
 from hypothesis import strategies as st
 
+from khepri_cli.schema.json_text import json_writer
 from khepri_cli.schema.kinds import (
     TIMESTAMP,
     _first_unstorable,
     canonical_uuid,
     format_timestamp,
-    json_writer,
     parse_timestamp,
     round_half_up,
     unstorable,
