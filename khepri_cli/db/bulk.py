@@ -43,7 +43,9 @@ PENDING = "_khepri_pending_changes"
 
 def _lifted_triggers(table_name: str) -> dict[str, str]:
     """The INSERT triggers this module may stand in for: name -> their m003/m004 text."""
-    from khepri_cli.db import migrations  # with sqlite-utils: only when an import adds rows
+    # The very functions that wrote them (m003, m004); importing them brings sqlite-utils
+    # along, which only an import that adds rows pays for.
+    from khepri_cli.db import migrations
 
     try:
         scripts = migrations._pending_triggers_v2(table_name) + migrations._calendar_guards(

@@ -899,6 +899,18 @@ def test_the_bookkeeping_is_what_row_by_row_writes_leave(journal, tmp_path):
     assert schema_of(tmp_path / "import.db") == schema_of(by_store)
 
 
+def test_a_deleted_row_imported_again_is_pending_as_an_upsert(journal, tmp_path):
+    """Its pending delete gives way to an upsert, as the INSERT trigger would have done."""
+    doc = export(journal)
+    gone = doc["daily_checkins"][0]["id"]
+    journal.ok("checkins", "delete", doc["daily_checkins"][0]["checkin_date"], "--yes")
+    pending = {r["row_id"]: r["op"] for r in dump(journal.db_path)["_khepri_pending_changes"]}
+    assert pending[gone] == "delete"
+    journal.ok("import", str(write(tmp_path / "b.json", doc)))
+    after = [r for r in dump(journal.db_path)["_khepri_pending_changes"] if r["row_id"] == gone]
+    assert [r["op"] for r in after] == ["upsert"]
+
+
 def test_a_refused_file_leaves_the_lifted_triggers_in_place(journal, tmp_path):
     """Rows were added (their INSERT triggers lifted) before the bad one: all rolled back."""
     doc = export(journal)
