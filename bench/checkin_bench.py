@@ -62,8 +62,9 @@ def session_of(athlete_id: str, day: date, offset: int) -> dict[str, object]:
     }
 
 
-def build_journal(path: Path, years: int) -> int:
-    """A profile, goals, ``years`` of daily check-ins and sessions, and a plan covering today."""
+def build_journal(path: Path, years: int, *, days: int | None = None) -> int:
+    """A profile, goals, ``years`` (or ``days``) of daily check-ins and sessions, and a plan
+    covering today."""
     from khepri_cli.db import store
     from khepri_cli.db.connection import open_journal
     from khepri_cli.domain.plans import generate_plan
@@ -72,7 +73,7 @@ def build_journal(path: Path, years: int) -> int:
 
     journal = open_journal(path)
     athlete_values = {"display_name": "Bench", "resting_heart_rate": 50}
-    days = years * 365
+    days = years * 365 if days is None else days
     today = date(2026, 11, 25)
     with journal.transaction() as conn:
         athlete = store.insert(conn, ATHLETES, athlete_values)

@@ -7,13 +7,18 @@ lazily imported group. A group whose module cannot be imported fails
 
 from __future__ import annotations
 
+import inspect
 import re
+import subprocess
+import sys
 
 import pytest
 import typer
+import typer.core
 import typer.main
 
-from khepri_cli.cli.main import LAZY_COMMANDS, app
+from khepri_cli.cli import main
+from khepri_cli.cli.main import LAZY_COMMANDS, LISTED, app
 
 
 def command_tree() -> list[tuple[tuple[str, ...], object]]:
@@ -71,7 +76,7 @@ def test_the_tree_has_the_commands_of_the_interface():
         assert expected in PATHS, name_of(expected)
 
 
-EXAMPLE = re.compile(r"Example:\s*\n\s*\n?\s+khepri[ \n]")
+EXAMPLE = re.compile(r"Example:\s*\n\s*\n?(?:\x08\n)?\s+khepri[ \n]")  # \b: lines kept
 
 
 @pytest.mark.parametrize(("path", "command"), TREE, ids=[name_of(p) for p in PATHS])
@@ -101,7 +106,7 @@ def test_help_renders_with_its_example(khepri, path):
 def example_lines(text: str) -> list[str]:
     """The lines of a help text's examples: each command and its continuation lines."""
     _, _, examples = text.partition("Example:")
-    return [line.strip() for line in examples.splitlines() if line.strip()]
+    return [line.strip() for line in examples.splitlines() if line.strip(" \x08")]
 
 
 @pytest.mark.parametrize(("path", "command"), TREE, ids=[name_of(p) for p in PATHS])
@@ -135,3 +140,35 @@ def test_the_root_help_lists_every_command(khepri):
     shown = khepri.ok("--help").stdout
     for name in LAZY_COMMANDS:
         assert re.search(rf"^\W*{re.escape(name)}\s+\S", shown, re.MULTILINE), name
+
+
+def test_the_root_help_lists_each_command_as_its_own_help_begins():
+    """``khepri --help`` lists commands from LISTED, without importing them: the same words."""
+    root = typer.main.get_command(app)
+    ctx = typer.Context(root, info_name="khepri")
+    for name, listed in LISTED.items():
+        command = root.get_command(ctx, name)
+        assert not command.hidden and not command.deprecated
+        assert listed == inspect.cleandoc(command.short_help or command.help).split("\n\n")[0]
+    assert set(LISTED) == set(LAZY_COMMANDS), "list the new command in LISTED too"
+
+
+@pytest.mark.parametrize("rich", [True, False])
+def test_the_root_help_is_the_same_with_every_command_loaded(khepri, monkeypatch, rich):
+    monkeypatch.setattr(typer.core, "HAS_RICH", rich)  # rich panels, or click's plain help
+    listed = khepri.ok("--help").stdout
+    monkeypatch.setattr(main, "LISTED", {})
+    assert khepri.ok("--help").stdout == listed
+
+
+def test_the_root_help_imports_no_command():
+    code = (
+        "import sys; from khepri_cli.cli.main import main; sys.argv = ['khepri', '--help']\n"
+        "try: main()\nexcept SystemExit: pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('khepri_cli.cli.')), file=sys.stderr)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert (
+        run.stderr.strip()
+        == "['khepri_cli.cli.lazy', 'khepri_cli.cli.main', 'khepri_cli.cli.state']"
+    )

@@ -14,12 +14,15 @@ from a goal, sessions logged with ``khepri log``).
 
 # No ``from __future__ import annotations`` here: the commands are built inside a
 # function, and typer must see their annotations as objects, not as names to look up.
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from types import MappingProxyType
 from typing import Annotated, Any, NamedTuple
 
 import typer
+from typer.models import CommandInfo
 
+from khepri_cli.cli.lazy import LazyGroup, lazy_group
 from khepri_cli.cli.options import (
     MAX_DAYS,
     WORDS,
@@ -175,10 +178,15 @@ def _edit_options(spec: GroupCommands) -> list[Any]:
     return [option("clear", clear_flag, clear_help, bool, False)]
 
 
-def build(spec: GroupCommands) -> typer.Typer:
-    """The typer app of one group, with every command of the group."""
+def build(
+    spec: GroupCommands, extra: Mapping[str, Callable[..., Any]] = MappingProxyType({})
+) -> LazyGroup:
+    """The click group of one group: every command, each registered and built when asked for.
+
+    ``extra`` adds the group's own commands (``plans create``) by name: typer
+    command functions, their docstring the help, listed first.
+    """
     spec = spec._replace(docs={**_shared_docs(spec), **spec.docs})
-    app = typer.Typer(help=spec.help, no_args_is_help=True, add_completion=False)
     id_argument = Annotated[
         str,
         typer.Argument(
@@ -187,15 +195,34 @@ def build(spec: GroupCommands) -> typer.Typer:
             help=f"The {spec.table.noun}'s ID, or the start of it (from '{spec.name} list').",
         ),
     ]
-    if "add" in spec.docs:
-        _register_add(app, spec)
-    _register_list(app, spec)
-    _register_show(app, spec, id_argument)
-    _register_edit(app, spec, id_argument)
-    for verb, (status, _summary) in spec.status_verbs.items():
-        _register_status(app, spec, verb, status, id_argument)
-    _register_delete(app, spec, id_argument)
-    return app
+    registrations: dict[str, Callable[[typer.Typer], None]] = {
+        **{name: partial(_register_own, name=name, command=f) for name, f in extra.items()},
+        **({"add": lambda app: _register_add(app, spec)} if "add" in spec.docs else {}),
+        "list": lambda app: _register_list(app, spec),
+        "show": lambda app: _register_show(app, spec, id_argument),
+        "edit": lambda app: _register_edit(app, spec, id_argument),
+        **{
+            verb: partial(
+                _register_status, spec=spec, verb=verb, status=status, id_argument=id_argument
+            )
+            for verb, (status, _summary) in spec.status_verbs.items()
+        },
+        "delete": lambda app: _register_delete(app, spec, id_argument),
+    }
+    group = typer.Typer(help=spec.help, no_args_is_help=True, add_completion=False)
+    return lazy_group(group, {n: partial(_registered, r) for n, r in registrations.items()})
+
+
+def _register_own(app: typer.Typer, *, name: str, command: Callable[..., Any]) -> None:
+    app.command(name)(command)
+
+
+def _registered(register: Callable[[typer.Typer], None]) -> CommandInfo:
+    """The one command ``register`` puts on an app of its own."""
+    app = typer.Typer(add_completion=False)
+    register(app)
+    [info] = app.registered_commands
+    return info
 
 
 def show_new(

@@ -14,40 +14,122 @@ anything else is a bug, reported in one line, with the traceback only under
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from khepri_cli import __version__
+from khepri_cli.cli.lazy import LazyGroup, click_command
 from khepri_cli.cli.state import AppState
 from khepri_cli.errors import USAGE, InvalidInput, KhepriError, NoProfile, NotFound, file_error
 
-# name -> (module, Typer attribute, short help shown in `khepri --help`)
-LAZY_COMMANDS: dict[str, tuple[str, str]] = {
-    "init": ("khepri_cli.cli.profile", "init_app"),
-    "profile": ("khepri_cli.cli.profile", "app"),
-    "checkin": ("khepri_cli.cli.checkin", "checkin_app"),
-    "checkins": ("khepri_cli.cli.checkin", "checkins_app"),
-    "goals": ("khepri_cli.cli.goals", "app"),
-    "constraints": ("khepri_cli.cli.constraints", "app"),
-    "log": ("khepri_cli.cli.activities", "log_app"),
-    "activities": ("khepri_cli.cli.activities", "app"),
-    "load": ("khepri_cli.cli.load", "app"),
-    "plans": ("khepri_cli.cli.plans", "app"),
-    "export": ("khepri_cli.cli.transfer", "export_app"),
-    "import": ("khepri_cli.cli.transfer", "import_app"),
-    "sync": ("khepri_cli.cli.sync", "app"),
-    "login": ("khepri_cli.cli.account", "login_app"),
-    "signup": ("khepri_cli.cli.account", "signup_app"),
-    "whoami": ("khepri_cli.cli.account", "whoami_app"),
-    "logout": ("khepri_cli.cli.account", "logout_app"),
-    "config": ("khepri_cli.cli.config", "app"),
-    "supabase": ("khepri_cli.cli.supabase", "app"),
+# name -> (module, attribute: a typer.Typer, or a click command such as a record group)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    # name: (module, its typer app or click group, the first paragraph of its help)
+    "init": (
+        "khepri_cli.cli.profile",
+        "init_app",
+        "Create your athlete profile (run again to update it).",
+    ),
+    "profile": ("khepri_cli.cli.profile", "app", "Show or change your athlete profile."),
+    "checkin": (
+        "khepri_cli.cli.checkin",
+        "checkin_app",
+        "Record this morning's check-in and see how ready you are to train.",
+    ),
+    "checkins": (
+        "khepri_cli.cli.checkin",
+        "checkins_app",
+        "List your recent check-ins, newest first (the last 14 days unless told otherwise).",
+    ),
+    "goals": (
+        "khepri_cli.cli.goals",
+        "app",
+        "Set, list and close your goals: races, performance, fitness and health.",
+    ),
+    "constraints": (
+        "khepri_cli.cli.constraints",
+        "app",
+        "Record what limits your training: injuries, travel, less time.",
+    ),
+    "log": (
+        "khepri_cli.cli.activities",
+        "log_app",
+        "Log a completed training session: the sport, how long, and how hard it felt.",
+    ),
+    "activities": (
+        "khepri_cli.cli.activities",
+        "app",
+        "The training sessions you logged with 'khepri log': list, show, correct, delete.",
+    ),
+    "load": (
+        "khepri_cli.cli.load",
+        "app",
+        "Your training load by week: sessions, time, load, fitness, fatigue and form.",
+    ),
+    "plans": (
+        "khepri_cli.cli.plans",
+        "app",
+        "Training plans made from a goal: phases, weekly volume, and where today sits.",
+    ),
+    "export": (
+        "khepri_cli.cli.transfer",
+        "export_app",
+        "Export your journal as one JSON document (all tables, or those given with --table).",
+    ),
+    "import": (
+        "khepri_cli.cli.transfer",
+        "import_app",
+        "Import a document written by 'khepri export' (all or nothing).",
+    ),
+    "sync": (
+        "khepri_cli.cli.sync",
+        "app",
+        "Push the changes made since the last sync to your Supabase database.",
+    ),
+    "login": (
+        "khepri_cli.cli.account",
+        "login_app",
+        "Log in to your Supabase project with the email and password of the Khepri app.",
+    ),
+    "signup": (
+        "khepri_cli.cli.account",
+        "signup_app",
+        "Create an account in your Supabase project (where the project allows sign-ups).",
+    ),
+    "whoami": (
+        "khepri_cli.cli.account",
+        "whoami_app",
+        "Show who you are logged in as, checked with the server.",
+    ),
+    "logout": (
+        "khepri_cli.cli.account",
+        "logout_app",
+        "Log out: end the session on the server where possible, and remove it here.",
+    ),
+    "config": (
+        "khepri_cli.cli.config",
+        "app",
+        "Show the Supabase project Khepri talks to, and where each setting comes from.",
+    ),
+    "supabase": (
+        "khepri_cli.cli.supabase",
+        "app",
+        "Set up the Supabase project that 'khepri sync' pushes to.",
+    ),
 }
+"""Every command: where it lives, loaded only when it runs, and the line ``khepri --help``
+lists it with, kept here so that the list imports none of the commands' modules
+(tests/test_help.py holds the line equal to the command's own help)."""
+
+LAZY_COMMANDS: dict[str, tuple[str, str]] = {n: (m, a) for n, (m, a, _) in COMMANDS.items()}
+LISTED: dict[str, str] = {name: summary for name, (_, _, summary) in COMMANDS.items()}
 
 PROG = "khepri"
 
@@ -59,16 +141,27 @@ class Interrupted(Exception):
 class KhepriGroup(TyperGroup):
     """The root group: lazy subcommands and the single exit point."""
 
+    listing = False  # while its help lists the commands
+
     def list_commands(self, ctx: Any) -> list[str]:
         return [*self.commands, *(n for n in LAZY_COMMANDS if n not in self.commands)]
 
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self.listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self.listing = False
+
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if self.listing and cmd_name not in self.commands and cmd_name in LISTED:
+            return TyperCommand(name=cmd_name, help=LISTED[cmd_name])
         if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
             module_name, attribute = LAZY_COMMANDS[cmd_name]
-            sub_app = getattr(importlib.import_module(module_name), attribute)
-            command = typer.main.get_command(sub_app)
+            found = getattr(importlib.import_module(module_name), attribute)
+            command = click_command(found) if isinstance(found, typer.Typer) else found
             command.name = cmd_name
-            accept_global_options(command)
+            prepare(command)
             self.commands[cmd_name] = command
         return self.commands.get(cmd_name)
 
@@ -86,6 +179,7 @@ class KhepriGroup(TyperGroup):
         standalone = extra.pop("standalone_mode", True)
         args = list(sys.argv[1:] if args is None else args)
         debug = "--debug" in args or os.environ.get("KHEPRI_DEBUG") == "1"
+        _plain_help_unless_terminal()
         code = run_safely(
             lambda: super(KhepriGroup, self).main(
                 args, prog_name or PROG, standalone_mode=False, **extra
@@ -119,8 +213,47 @@ def _set_global(ctx: Any, param: Any, value: Any) -> None:
         app_state.debug = True
 
 
-def accept_global_options(command: Any) -> None:
-    """Give ``command`` and every command below it the global options, hidden from their help."""
+def _plain_help_unless_terminal() -> None:
+    """Help drawn by rich on a terminal, plain click text when piped (or TERM=dumb).
+
+    As every other output: and drawing help with rich costs more than
+    starting typer itself, which a script reading ``khepri goals --help``
+    should not pay for.
+    """
+    import typer.core
+
+    from khepri_cli.render.console import is_terminal
+
+    typer.core.HAS_RICH = is_terminal(sys.stdout)
+
+
+def prepare(command: Any) -> None:
+    """Ready ``command`` and every command below it (also those a lazy group builds later):
+    the global options, hidden from their help, and example lines kept as written."""
+    _accept_global_options(command)
+    _keep_example_lines(command)
+    for sub in getattr(command, "commands", {}).values():
+        prepare(sub)
+    if isinstance(command, LazyGroup):
+        command.built.append(prepare)
+
+
+EXAMPLE_BLOCK = re.compile(r"(Example:\n\n)(?=[ \t])")
+
+
+def _keep_example_lines(command: Any) -> None:
+    """Mark the example block of ``command``'s help so that help never rewraps it.
+
+    Plain help (click) and rich help (typer) both keep the lines of a
+    paragraph that starts with ``\\b`` as they are; an example continued on a
+    second line (``... \\``) must not be joined and wrapped again.
+    """
+    if command.help and "\b" not in command.help:
+        command.help = EXAMPLE_BLOCK.sub("\\1\b\n", inspect.cleandoc(command.help))
+
+
+def _accept_global_options(command: Any) -> None:
+    """Give ``command`` the global options, hidden from its help."""
     from typer.core import TyperOption
 
     taken = {opt for param in command.params for opt in getattr(param, "opts", ())}
@@ -138,8 +271,6 @@ def accept_global_options(command: Any) -> None:
                 **value,
             )
         )
-    for sub in getattr(command, "commands", {}).values():
-        accept_global_options(sub)
 
 
 def run_safely(invoke: Any, *, debug: bool) -> int:

@@ -39,8 +39,6 @@ COMMANDS = GroupCommands(
     change_example="--title 'Seville block'",
 )
 
-app = build(COMMANDS)
-
 NAMED = tuple(TRAINING_PLANS.column(name) for name in ("title", "description"))
 StartOption = Annotated[
     str | None,
@@ -52,7 +50,6 @@ WeeksOption = Annotated[
 ]
 
 
-@app.command("create")
 @with_column_options(NAMED, TRAINING_PLANS.noun)
 def create(
     ctx: typer.Context,
@@ -90,7 +87,6 @@ def create(
     show_new(COMMANDS, app_state, row, as_json, "Created")
 
 
-@app.command("adjust")
 def adjust(
     ctx: typer.Context,
     plan_id: Annotated[
@@ -121,3 +117,6 @@ def adjust(
     typing = typing_of(app_state)
     render.adjusted(row)
     print_row(render.VIEW, row, typing.today, as_json, typing.units)
+
+
+app = build(COMMANDS, extra={"create": create, "adjust": adjust})

@@ -90,9 +90,8 @@ def import_(ctx: typer.Context, file: FileArgument) -> None:
     from khepri_cli.render.console import say
     from khepri_cli.services import transfer as service
 
-    incoming = service.load_document(file)
     app_state = state(ctx)
     journal_path = app_state.db_path or default_db_path()
-    tallies = service.import_into(journal_path, lambda: app_state.journal(create=True), incoming)
-    for line in import_summary(incoming.name, tallies):
+    name, tallies = service.import_file(file, journal_path, app_state.journal)
+    for line in import_summary(name, tallies):
         say(line)

@@ -91,6 +91,22 @@ def replace_whole(conn: sqlite3.Connection, table: Table, rows: Iterable[dict[st
     conn.executemany(_update_sql(table, table.column_names), (encode(table, row) for row in rows))
 
 
+class WholeRows:
+    """:func:`insert_whole` and :func:`replace_whole` one row at a time, with their SQL built
+    once: an import writes each row as soon as it has read and checked it."""
+
+    def __init__(self, table: Table):
+        self.table = table
+        self.insert_sql = _insert_sql(table)
+        self.replace_sql = _update_sql(table, table.column_names)
+
+    def insert(self, conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+        conn.execute(self.insert_sql, encode(self.table, row))
+
+    def replace(self, conn: sqlite3.Connection, row: dict[str, Any]) -> None:
+        conn.execute(self.replace_sql, encode(self.table, row))
+
+
 def delete(conn: sqlite3.Connection, table: Table, row_id: str) -> None:
     conn.execute(f"DELETE FROM {table.name} WHERE id = ?", (row_id,))
 

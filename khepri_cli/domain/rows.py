@@ -55,11 +55,16 @@ def checked(column: Column, value: Any) -> Any:
 
 def check_given(table: Table, values: dict[str, Any]) -> dict[str, Any]:
     """Each given value checked by its column (unknown columns refused), in schema order."""
-    names = table.column_names
-    for name in values:
-        if name not in names:
-            raise InvalidInput(name, values[name], f"is not a column of {table.name}", column=name)
-    return {c.name: checked(c, values[c.name]) for c in table.columns if c.name in values}
+    unknown = values.keys() - {c.name for c in table.columns}
+    if unknown:
+        name = next(name for name in values if name in unknown)  # the first, as given
+        raise InvalidInput(name, values[name], f"is not a column of {table.name}", column=name)
+    row = {}
+    for column in table.columns:
+        if column.name in values:
+            value = values[column.name]
+            row[column.name] = None if value is None and column.nullable else checked(column, value)
+    return row
 
 
 def _check_row_rules(table: Table, row: dict[str, Any], changed: set[str]) -> None:

@@ -11,20 +11,24 @@ with JSON types. Reading one back goes through the same declared rules that
 guard every other write (:mod:`khepri_cli.domain.rows`), so a file can never
 put into the journal a row that ``khepri`` itself would refuse.
 
-Pure: no typer, rich or SQLite. What the journal already holds is asked
-through the small :class:`Stored` protocol.
+Pure: no typer, rich or SQLite. Reading a document as it streams in, and
+checking it against the journal, is :mod:`khepri_cli.services.importer`;
+this module says what is refused and in which words.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
+from khepri_cli.domain.json_stream import SyntaxProblem
 from khepri_cli.domain.rows import whole_row
 from khepri_cli.errors import InvalidInput, UsageProblem
 from khepri_cli.schema import TABLE_NAMES, table
+from khepri_cli.schema.json_text import json_writer
 from khepri_cli.schema.kinds import kind_of
 
 FORMAT = "khepri-journal"
@@ -57,32 +61,40 @@ def pick_tables(names: Iterable[str] | None) -> list[str]:
 # -- writing -----------------------------------------------------------------
 
 
-def _dumps(value: Any) -> str:
-    """Compact JSON on one line (the C encoder: fast on a long journal)."""
-    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+encode_row = json_writer(allow_nan=False)
+"""The text of one row (or any value) in the document: one line, ``", "`` and ``": "`` between
+items, non-ASCII written as is, NaN and infinities refused; exactly what ``json.dumps`` writes
+with these options, its encoder built once rather than for every row."""
+
+
+ROW_SEPARATOR = ",\n    "
+"""Between two rows of a table: one row per line, indented under its table's key."""
 
 
 def write_document(
     write: Callable[[str], Any],
     exported_at: str,
-    tables: Iterable[tuple[str, Iterable[dict[str, Any]]]],
+    tables: Iterable[tuple[str, Iterable[list[str]]]],
 ) -> dict[str, int]:
     """Write the document piece by piece; returns how many rows each table had.
 
-    One row per line, so the file diffs, greps and reads well; rows are
-    written as they come, so memory stays flat however long the journal is.
+    Each table's rows come as batches of row texts (:data:`encode_row`), in
+    their export order. One row per line, so the file diffs, greps and reads
+    well; batches are written as they come, so memory stays flat however long
+    the journal is.
     """
     counts: dict[str, int] = {}
     write("{\n")
-    write(f'  "format": {_dumps(FORMAT)},\n')
+    write(f'  "format": {encode_row(FORMAT)},\n')
     write(f'  "version": {VERSION},\n')
-    write(f'  "exported_at": {_dumps(exported_at)}')
-    for name, rows in tables:
-        write(f",\n  {_dumps(name)}: [")
+    write(f'  "exported_at": {encode_row(exported_at)}')
+    for name, batches in tables:
+        write(f",\n  {encode_row(name)}: [")
         count = 0
-        for row in rows:
-            write(("\n    " if count == 0 else ",\n    ") + _dumps(row))
-            count += 1
+        for batch in batches:
+            for text in batch:  # row by row: no large string to build and free again
+                write(("\n    " if count == 0 else ROW_SEPARATOR) + text)
+                count += 1
         write("\n  ]" if count else "]")
         counts[name] = count
     write("\n}\n")
@@ -103,68 +115,57 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
+def _twice(key: str) -> str:
+    return f"the key {key!r} appears twice in one object"
+
+
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     data = dict(pairs)
     if len(data) != len(pairs):
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise ValueError(f"the key {key!r} appears twice in one object")
+                raise ValueError(_twice(key))
             seen.add(key)
     return data
 
 
-def parse_document(text: str, name: str) -> Any:
-    """JSON text -> Python data; a syntax error names its line and column."""
-    try:
-        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
-    except json.JSONDecodeError as exc:
-        raise UsageProblem(
-            f"{name} is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
-        ) from None
-    except ValueError as exc:
-        raise UsageProblem(f"{name} is not valid JSON: {exc}") from None
-    except RecursionError:
-        raise UsageProblem(f"{name} is not valid JSON: it is nested too deeply") from None
+DECODER = json.JSONDecoder(parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+"""Reads every value of an import document: NaN, Infinity and a key twice in one object
+are refused, as no export has them."""
 
 
-@dataclass
-class Incoming:
-    """A checked document: for each table in it, the rows in storage form, in file order."""
-
-    name: str
-    rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    labels: dict[str, list[str]] = field(default_factory=dict)
-    """``goals[2] (id 1a2b3c4d)`` for each row, to point at it in a later message."""
-
-    def count(self) -> int:
-        return sum(len(rows) for rows in self.rows.values())
+def not_json(name: str, problem: Exception) -> UsageProblem:
+    """The one message for a document that is not valid JSON, whatever found it."""
+    if isinstance(problem, RecursionError):
+        return UsageProblem(f"{name} is not valid JSON: it is nested too deeply")
+    if isinstance(problem, SyntaxProblem):
+        where = f"at line {problem.lineno} column {problem.colno}"
+        return UsageProblem(f"{name} is not valid JSON: {problem.msg} {where}")
+    return UsageProblem(f"{name} is not valid JSON: {problem}")
 
 
-def row_label(table: str, index: int, row_id: Any) -> str:
-    if isinstance(row_id, str) and row_id.strip():
-        return f"{table}[{index}] (id {row_id.strip().lower()[:8]})"
-    return f"{table}[{index}]"
+def repeated_key(name: str, key: str) -> UsageProblem:
+    """A top-level key given twice, refused as the decoder refuses it in any other object."""
+    return UsageProblem(f"{name} is not valid JSON: {_twice(key)}")
 
 
-def check_document(data: Any, name: str) -> Incoming:
-    """Validate every part of an import document, before anything is written.
+def not_an_export(name: str, data: Any) -> UsageProblem:
+    return UsageProblem(
+        f"{name} is not a Khepri export: expected a JSON object with "
+        f'"format": "{FORMAT}", found {kind_of(data)}'
+    )
 
-    Raises one :class:`UsageProblem`/:class:`InvalidInput` naming the table,
-    row (index and id) and column at fault.
-    """
-    if not isinstance(data, dict):
-        raise UsageProblem(
-            f"{name} is not a Khepri export: expected a JSON object with "
-            f'"format": "{FORMAT}", found {kind_of(data)}'
-        )
-    if "format" not in data:
+
+def check_header(found: dict[str, Any], name: str) -> None:
+    """The document's ``format`` and ``version``, as far as they were found in it."""
+    if "format" not in found:
         raise UsageProblem(f'{name} is not a Khepri export: it has no "format": "{FORMAT}" key')
-    if data["format"] != FORMAT:
-        raise InvalidInput("format", data["format"], f"must be {FORMAT!r} (a Khepri export)")
-    if "version" not in data:
+    if found["format"] != FORMAT:
+        raise InvalidInput("format", found["format"], f"must be {FORMAT!r} (a Khepri export)")
+    if "version" not in found:
         raise UsageProblem(f'{name} has no "version" key; this Khepri reads version {VERSION}')
-    version = data["version"]
+    version = found["version"]
     if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
         raise InvalidInput(
             "version",
@@ -173,27 +174,29 @@ def check_document(data: Any, name: str) -> Incoming:
         )
     if type(version) is not int or version != VERSION:
         raise InvalidInput("version", version, f"must be {VERSION}")
-    for key in data:
-        if key not in HEADER_KEYS and key not in TABLES:
-            allowed = ", ".join((*HEADER_KEYS, *TABLES))
-            raise UsageProblem(f"unknown key {key!r} in {name}; the keys are {allowed}")
-    incoming = Incoming(name)
-    for table_name in TABLES:
-        if table_name not in data:
-            continue
-        rows = data[table_name]
-        if not isinstance(rows, list):
-            raise UsageProblem(f"{table_name}: must be a list of rows, not {kind_of(rows)}")
-        checked, labels = [], []
-        for index, raw in enumerate(rows):
-            label = row_label(table_name, index, raw.get("id") if isinstance(raw, dict) else None)
-            checked.append(check_row(table_name, raw, label))
-            labels.append(label)
-            rows[index] = None  # the raw row is no longer needed: keep memory linear
-        incoming.rows[table_name] = checked
-        incoming.labels[table_name] = labels
-    _check_within_file(incoming)
-    return incoming
+
+
+def check_key(key: str, name: str) -> None:
+    """Only the header's keys and the tables' names may appear in a document."""
+    if key not in HEADER_KEYS and key not in TABLES:
+        allowed = ", ".join((*HEADER_KEYS, *TABLES))
+        raise UsageProblem(f"unknown key {key!r} in {name}; the keys are {allowed}")
+
+
+def not_a_list(table_name: str, value: Any) -> UsageProblem:
+    return UsageProblem(f"{table_name}: must be a list of rows, not {kind_of(value)}")
+
+
+def row_label(table: str, index: int, row_id: Any) -> str:
+    """``goals[2] (id 1a2b3c4d)``: how messages point at a row of the file."""
+    if isinstance(row_id, str) and row_id.strip():
+        return f"{table}[{index}] (id {row_id.strip().lower()[:8]})"
+    return f"{table}[{index}]"
+
+
+@cache
+def _column_names(table_name: str) -> frozenset[str]:
+    return frozenset(table(table_name).column_names)
 
 
 def check_row(table_name: str, raw: Any, label: str) -> dict[str, Any]:
@@ -201,8 +204,9 @@ def check_row(table_name: str, raw: Any, label: str) -> dict[str, Any]:
     columns = table(table_name)
     if not isinstance(raw, dict):
         raise UsageProblem(f"{label}: a row must be an object of columns, not {kind_of(raw)}")
+    known = _column_names(table_name)
     for name in raw:
-        if not columns.has(name):
+        if name not in known:
             raise UsageProblem(f"{label}: {name}: no such column in {table_name}")
     for column in columns.columns:
         if column.name not in raw and not column.nullable and column.default is None:
@@ -213,27 +217,47 @@ def check_row(table_name: str, raw: Any, label: str) -> dict[str, Any]:
         raise InvalidInput(f"{label}: {exc.field}", exc.value, exc.allowed) from None
 
 
-def _check_within_file(incoming: Incoming) -> None:
-    """What no single row shows: repeated ids, several athletes, two check-ins on a day."""
-    for name, rows in incoming.rows.items():
-        labels = incoming.labels[name]
-        first: dict[str, int] = {}
-        for index, row in enumerate(rows):
-            seen = first.setdefault(row["id"], index)
-            if seen != index:
-                raise InvalidInput(
-                    f"{labels[index]}: id", row["id"], f"{labels[seen]} already has this id"
-                )
-    athletes = incoming.rows.get("athletes", [])
-    if len(athletes) > 1:
-        raise UsageProblem(
-            f"{incoming.labels['athletes'][1]}: a journal belongs to one athlete and "
-            f"{incoming.labels['athletes'][0]} is already in this file; "
-            "import each athlete into a journal of its own (khepri --db FILE import ...)"
-        )
-    for name in incoming.rows:
-        for unique in table(name).unique:
-            _check_unique_within(incoming, name, unique)
+# -- what no single row shows ------------------------------------------------
+
+
+def repeated_id(label: str, row_id: str, first: str) -> InvalidInput:
+    return InvalidInput(f"{label}: id", row_id, f"{first} already has this id")
+
+
+def second_athlete(label: str, first: str) -> UsageProblem:
+    return UsageProblem(
+        f"{label}: a journal belongs to one athlete and {first} is already in this file; "
+        "import each athlete into a journal of its own (khepri --db FILE import ...)"
+    )
+
+
+def another_athlete(label: str, journal_athlete: tuple[str, str | None]) -> UsageProblem:
+    athlete_id, display_name = journal_athlete
+    name = f", {display_name}" if display_name else ""
+    return UsageProblem(
+        f"{label}: this journal belongs to another athlete "
+        f"(id {athlete_id[:8]}{name}); a journal holds one athlete, so import this file "
+        "into a new journal instead: khepri --db OTHER.db import FILE"
+    )
+
+
+def wrong_athlete(label: str, athlete_id: str, expected: str | None) -> InvalidInput:
+    """A row that belongs to neither the file's athlete nor the journal's."""
+    allowed = (
+        f"must be the id of the athlete in the file or the journal ({expected[:8]})"
+        if expected
+        else "no athlete with this id in the file or in the journal"
+    )
+    return InvalidInput(f"{label}: athlete_id", athlete_id, allowed)
+
+
+def dangling(label: str, column: str, value: str, target: str) -> InvalidInput:
+    """A reference to a row that is neither in the file nor in the journal."""
+    return InvalidInput(
+        f"{label}: {column}",
+        value,
+        f"no {table(target).noun} with this id in the file or in the journal",
+    )
 
 
 def _unique_what(table_name: str, unique: tuple[str, ...]) -> tuple[str, str]:
@@ -242,110 +266,31 @@ def _unique_what(table_name: str, unique: tuple[str, ...]) -> tuple[str, str]:
     return table(table_name).noun, "day" if last.kind.name == "date" else last.name
 
 
-def _key_text(value: Any) -> Any:
+def key_text(value: Any) -> Any:
+    """A UNIQUE column's value as messages show it (a day as ``2026-11-20``)."""
     return value.isoformat() if hasattr(value, "isoformat") else value
 
 
-def _check_unique_within(incoming: Incoming, name: str, unique: tuple[str, ...]) -> None:
-    labels = incoming.labels[name]
-    noun, what = _unique_what(name, unique)
-    first: dict[tuple[Any, ...], int] = {}
-    for index, row in enumerate(incoming.rows[name]):
-        seen = first.setdefault(tuple(row[c] for c in unique), index)
-        if seen != index:
-            raise InvalidInput(
-                f"{labels[index]}: {unique[-1]}",
-                _key_text(row[unique[-1]]),
-                f"{labels[seen]} is for the same {what} (one {noun} per {what})",
-            )
+def same_in_file(
+    table_name: str, unique: tuple[str, ...], label: str, value: Any, first: str
+) -> InvalidInput:
+    noun, what = _unique_what(table_name, unique)
+    return InvalidInput(
+        f"{label}: {unique[-1]}",
+        key_text(value),
+        f"{first} is for the same {what} (one {noun} per {what})",
+    )
 
 
-# -- checking against the journal -------------------------------------------
-
-
-class Stored(Protocol):
-    """What the journal already holds, as far as an import needs to know."""
-
-    def athlete(self) -> tuple[str, str | None] | None:
-        """(id, display name) of the journal's athlete, or None before ``khepri init``."""
-
-    def has_row(self, table_name: str, row_id: str) -> bool: ...
-
-    def row_with(self, table_name: str, values: dict[str, Any]) -> str | None:
-        """The id of the stored row with these values (of a UNIQUE constraint), if any."""
-
-
-class EmptyJournal:
-    """A journal that does not exist yet: nothing stored."""
-
-    def athlete(self) -> tuple[str, str | None] | None:
-        return None
-
-    def has_row(self, table_name: str, row_id: str) -> bool:
-        return False
-
-    def row_with(self, table_name: str, values: dict[str, Any]) -> str | None:
-        return None
-
-
-def check_against(incoming: Incoming, stored: Stored) -> None:
-    """Refuse a document that does not fit this journal: another athlete, dangling references."""
-    current = stored.athlete()
-    athlete_id = current[0] if current else None
-    file_athletes = incoming.rows.get("athletes", [])
-    if file_athletes:
-        theirs = file_athletes[0]
-        if current is not None and theirs["id"] != current[0]:
-            name = f", {current[1]}" if current[1] else ""
-            raise UsageProblem(
-                f"{incoming.labels['athletes'][0]}: this journal belongs to another athlete "
-                f"(id {current[0][:8]}{name}); a journal holds one athlete, so import this file "
-                "into a new journal instead: khepri --db OTHER.db import FILE"
-            )
-        athlete_id = theirs["id"]
-    file_ids = {name: {row["id"] for row in rows} for name, rows in incoming.rows.items()}
-    for name in TABLES[1:]:
-        labels = incoming.labels.get(name, [])
-        for index, row in enumerate(incoming.rows.get(name, [])):
-            if row["athlete_id"] != athlete_id:
-                allowed = (
-                    f"must be the id of the athlete in the file or the journal ({athlete_id[:8]})"
-                    if athlete_id
-                    else "no athlete with this id in the file or in the journal"
-                )
-                raise InvalidInput(f"{labels[index]}: athlete_id", row["athlete_id"], allowed)
-            _check_references(file_ids, stored, name, row, labels[index])
-            _check_unique_stored(stored, name, row, labels[index])
-
-
-def _check_references(
-    file_ids: dict[str, set[str]], stored: Stored, name: str, row: dict[str, Any], label: str
-) -> None:
-    """Every foreign key (besides the athlete's) points at a row in the file or the journal."""
-    for column in table(name).columns:
-        target, value = column.references, row.get(column.name)
-        if target in (None, "athletes") or value is None:
-            continue
-        if value not in file_ids.get(target, ()) and not stored.has_row(target, value):
-            raise InvalidInput(
-                f"{label}: {column.name}",
-                value,
-                f"no {table(target).noun} with this id in the file or in the journal",
-            )
-
-
-def _check_unique_stored(stored: Stored, name: str, row: dict[str, Any], label: str) -> None:
-    """No other stored row already holds this row's UNIQUE values (a day's check-in...)."""
-    for unique in table(name).unique:
-        values = {c: _key_text(row[c]) for c in unique}
-        other = stored.row_with(name, values)
-        if other is not None and other != row["id"]:
-            noun, what = _unique_what(name, unique)
-            raise InvalidInput(
-                f"{label}: {unique[-1]}",
-                values[unique[-1]],
-                f"the journal already has another {noun} (id {other[:8]}) for that {what}",
-            )
+def taken_in_journal(
+    table_name: str, unique: tuple[str, ...], label: str, value: Any, other_id: str
+) -> InvalidInput:
+    noun, what = _unique_what(table_name, unique)
+    return InvalidInput(
+        f"{label}: {unique[-1]}",
+        key_text(value),
+        f"the journal already has another {noun} (id {other_id[:8]}) for that {what}",
+    )
 
 
 @dataclass

@@ -20,9 +20,11 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
+from khepri_cli.schema.json_text import json_writer
 from khepri_cli.schema.text import (
     LINE_MAX,
     LIST_MAX,
@@ -35,7 +37,15 @@ UUID_EXAMPLE = "0b5f2c1e-8d4a-4c1e-9a51-3f1f6f0c2a7d"
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 """Postgres INTEGER: the range every whole-number column must fit to be pushed."""
 
-_HEX = frozenset("0123456789abcdef")
+# Patterns as text: ``re`` compiles (and caches) each on first use, not on every start-up.
+_CANONICAL_UUID = "-".join(f"[0-9a-f]{{{n}}}" for n in (8, 4, 4, 4, 12))
+_CANONICAL_TIMESTAMP = r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z"
+"""A timestamp already in the one stored form (a year from 1000: ``%Y`` pads no further)."""
+_SURROGATE = "[\ud800-\udfff]"
+
+
+_STORED_TEXT = json_writer(sort_keys=True)
+_STRICT_TEXT = json_writer(allow_nan=False)
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 """The one timestamp format stored in the journal: ISO 8601, UTC, microseconds."""
@@ -85,22 +95,47 @@ def kind_of(value: Any) -> str:
     return "a number"
 
 
+def _unstorable_text(text: str) -> bool:
+    return "\x00" in text or (not text.isascii() and re.search(_SURROGATE, text) is not None)
+
+
+def _surely_storable(document: dict | list | tuple) -> bool:
+    """A quick proof that a list or object holds nothing :func:`unstorable` would refuse.
+
+    Its JSON text, as the C encoder writes it, shows every NUL as ``\\u0000``
+    and every surrogate as it is, and cannot be written with NaN or an
+    infinity in it; a document it clears needs no walk through every value
+    (a check-in's readiness verdict has about sixty). False only means "walk it".
+    """
+    try:
+        text = _STRICT_TEXT(document)
+    except (TypeError, ValueError, RecursionError):
+        return False
+    return "\\u0000" not in text and not _unstorable_text(text)
+
+
 def unstorable(value: Any) -> str | None:
     """Why a value cannot be stored in SQLite and in Postgres alike, or None."""
+    if isinstance(value, dict | list | tuple) and _surely_storable(value):
+        return None
+    return _first_unstorable(value)
+
+
+def _first_unstorable(value: Any) -> str | None:
     if isinstance(value, str):
-        if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+        if _unstorable_text(value):
             return "text must not contain NUL (\\u0000) or unpaired surrogate characters"
     elif isinstance(value, float):
         if not math.isfinite(value):
             return "numbers must be finite"
     elif isinstance(value, dict):
         for key, item in value.items():
-            problem = unstorable(key) or unstorable(item)
+            problem = _first_unstorable(key) or _first_unstorable(item)
             if problem:
                 return problem
     elif isinstance(value, list | tuple):
         for item in value:
-            problem = unstorable(item)
+            problem = _first_unstorable(item)
             if problem:
                 return problem
     return None
@@ -113,6 +148,10 @@ def round_half_up(value: float, digits: int) -> float:
     the person typed is what counts, so this gives 61.56. Decimal is imported
     only here, when a decimal value is actually written.
     """
+    text = repr(value)
+    point = text.find(".")
+    if "e" not in text and len(text) - point - 1 <= digits:  # already at the scale
+        return value
     from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
     try:
@@ -125,10 +164,8 @@ def round_half_up(value: float, digits: int) -> float:
 def canonical_uuid(value: Any) -> str:
     """The lowercase 36-character form of a UUID (any case, braces or urn: accepted)."""
     text = value.strip().lower() if isinstance(value, str) else ""
-    if len(text) == 36 and text.count("-") == 4 and set(text.replace("-", "")) <= _HEX:
-        parts = text.split("-")
-        if [len(p) for p in parts] == [8, 4, 4, 4, 12]:
-            return text
+    if re.fullmatch(_CANONICAL_UUID, text):
+        return text
     import uuid
 
     try:
@@ -221,6 +258,12 @@ class TimestampKind(Kind):
     name, pg_type = "timestamp", "TIMESTAMPTZ"
 
     def check(self, value: Any) -> str:
+        if isinstance(value, str) and re.fullmatch(_CANONICAL_TIMESTAMP, value):
+            try:  # the stored form already: only the calendar is left to check
+                datetime.fromisoformat(value[:-1])
+                return value
+            except ValueError:
+                pass
         try:
             return format_timestamp(parse_timestamp(value))
         except (ValueError, TypeError, OverflowError):
@@ -318,7 +361,7 @@ class TextKind(Kind):
 
 def _dump(value: Any) -> str:
     """The one JSON text form stored in SQLite: sorted keys, UTF-8 kept as it is."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return _STORED_TEXT(value)
 
 
 class TextArrayKind(Kind):

@@ -21,7 +21,6 @@ from khepri_cli.errors import InvalidInput, NotFound
 from khepri_cli.schema import Column, Row
 from khepri_cli.schema.kinds import INT_MAX
 from khepri_cli.schema.tables import DAILY_CHECKINS
-from khepri_cli.services.coach import recommend
 
 CHECKIN_COLUMNS: tuple[Column, ...] = tuple(DAILY_CHECKINS.column(n) for n in DAILY_CHECKINS.entry)
 """The values of a morning check-in, in the order they are asked for."""
@@ -63,6 +62,8 @@ def check_in(journal: Journal, athlete: Row, day: date, values: dict[str, Any]) 
     merged area by area), and the merged day is judged again. No other day
     is ever judged again: each keeps the document stored with it.
     """
+    from khepri_cli.services.coach import recommend  # judging a day: not for listing days
+
     _check_born_by(athlete, day)
     with journal.transaction() as conn:
         existing = repo.checkin_on(conn, athlete.id, day)

@@ -2,16 +2,17 @@
 
 Export reads every table inside one read transaction (a consistent snapshot)
 and streams the rows out, so memory stays flat on a long journal. Import
-checks the whole document first (:mod:`khepri_cli.domain.transfer`), then,
-in ONE write transaction, checks it against the journal, decides for every
-row whether it is new, changed or identical, and only then writes: new rows
-are inserted, changed rows replaced by the file's values, identical rows not
-touched at all (no UPDATE, so neither ``updated_at`` nor the pending-changes
-bookkeeping moves).
+streams the document in too, in ONE write transaction
+(:mod:`khepri_cli.services.importer`): every row is checked, against the
+rows before it and the journal, as it is written, and the first problem
+rolls everything back. New rows are inserted, changed rows replaced by the
+file's values, identical rows not touched at all (no UPDATE, so neither
+``updated_at`` nor the pending-changes bookkeeping moves).
 """
 
 from __future__ import annotations
 
+import codecs
 import os
 import sqlite3
 import sys
@@ -21,19 +22,9 @@ from contextlib import suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
-from khepri_cli.db import store
 from khepri_cli.db.connection import Journal
-from khepri_cli.domain.clock import now_timestamp, touch_timestamp
-from khepri_cli.domain.transfer import (
-    TABLES,
-    EmptyJournal,
-    Incoming,
-    Tally,
-    check_against,
-    check_document,
-    parse_document,
-    write_document,
-)
+from khepri_cli.domain.clock import now_timestamp
+from khepri_cli.domain.transfer import Tally, write_document
 from khepri_cli.errors import StorageError, UsageProblem, file_error
 from khepri_cli.schema import table
 
@@ -43,11 +34,11 @@ T = TypeVar("T")
 # -- export ------------------------------------------------------------------
 
 
-def _json_rows(conn: sqlite3.Connection, name: str) -> Iterator[dict[str, Any]]:
-    """Every row of the table in its deterministic export order (ids break every tie)."""
-    columns = table(name)
-    for stored in conn.execute(f"SELECT * FROM {name} ORDER BY {columns.order_by}"):
-        yield store.decode(columns, stored).to_json()
+def _json_rows(conn: sqlite3.Connection, name: str) -> Iterator[list[str]]:
+    """Every row of the table in its export order, as batches of row text."""
+    from khepri_cli.db.export_rows import table_rows
+
+    return table_rows(conn, table(name))
 
 
 def export_journal(
@@ -123,128 +114,137 @@ def write_atomically(target: Path, produce: Callable[[Callable[[str], Any]], T])
 
 # -- import ------------------------------------------------------------------
 
+CHUNK_BYTES = 1 << 20
+"""How much of the file is read at a time."""
 
-def read_source(source: str) -> tuple[str, str]:
-    """The text of ``source`` (a path, or ``-`` for stdin) and the name to show for it."""
+
+def open_source(source: str) -> tuple[Any, str]:
+    """The stream of ``source`` (a path, or ``-`` for stdin) and the name to show for it."""
     if source == "-":
-        stream = getattr(sys.stdin, "buffer", None)
-        data = stream.read() if stream is not None else sys.stdin.read()
-        name = "standard input"
-    else:
-        name = source
-        path = Path(source)
+        return getattr(sys.stdin, "buffer", sys.stdin), "standard input"
+    try:
+        return Path(source).open("rb"), source
+    except FileNotFoundError:
+        raise UsageProblem(f"cannot read {source!r}: no such file") from None
+    except IsADirectoryError:
+        raise UsageProblem(f"cannot read {source!r}: it is a folder, not a file") from None
+    except OSError as exc:
+        raise file_error(exc, f"cannot read {source!r}: {exc.strerror or exc}") from None
+
+
+def text_chunks(stream: Any, source: str, name: str) -> Iterator[str]:
+    """The text of ``stream``, a chunk at a time: UTF-8, a leading byte order mark dropped.
+
+    A byte that cannot be decoded is refused by its position in the file
+    (after the byte order mark), as when the file is decoded whole.
+    """
+    decoded = 0  # bytes decoded so far
+    pending, first = b"", True
+    while True:
         try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise UsageProblem(f"cannot read {source!r}: no such file") from None
-        except IsADirectoryError:
-            raise UsageProblem(f"cannot read {source!r}: it is a folder, not a file") from None
+            data = stream.read(CHUNK_BYTES)
         except OSError as exc:
             raise file_error(exc, f"cannot read {source!r}: {exc.strerror or exc}") from None
-    if isinstance(data, str):
-        return data, name
-    try:
-        return data.decode("utf-8-sig"), name
-    except UnicodeDecodeError as exc:
-        raise UsageProblem(
-            f"{name} is not UTF-8 text (byte {exc.start + 1} cannot be decoded); "
-            "an export is a UTF-8 JSON file"
-        ) from None
+        if isinstance(data, str):  # a text stream: already decoded
+            if not data:
+                return
+            yield data
+            continue
+        final = not data
+        data = pending + data
+        if first:
+            if len(data) < len(codecs.BOM_UTF8) and not final:
+                pending = data
+                continue
+            data, first = data.removeprefix(codecs.BOM_UTF8), False
+        try:
+            text, used = codecs.utf_8_decode(data, "strict", final)
+        except UnicodeDecodeError as exc:
+            raise UsageProblem(
+                f"{name} is not UTF-8 text (byte {decoded + exc.start + 1} cannot be decoded); "
+                "an export is a UTF-8 JSON file"
+            ) from None
+        decoded += used
+        pending = data[used:]
+        if text:
+            yield text
+        if final:
+            return
 
 
-def load_document(source: str) -> Incoming:
-    """Read, parse and check a document completely; nothing touches the journal."""
-    text, name = read_source(source)
-    data = parse_document(text, name)
-    del text  # only the parsed rows are needed from here on
-    return check_document(data, name)
+def import_file(
+    source: str, journal_path: Path, open_existing: Callable[[], Journal]
+) -> tuple[str, dict[str, Tally]]:
+    """Import the document at ``source`` in ONE transaction; (the name it goes by, tallies).
 
-
-class JournalContents:
-    """:class:`khepri_cli.domain.transfer.Stored`, answered by the journal."""
-
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
-
-    def athlete(self) -> tuple[str, str | None] | None:
-        row = self.conn.execute(
-            "SELECT id, display_name FROM athletes ORDER BY created_at LIMIT 1"
-        ).fetchone()
-        return (row[0], row[1]) if row else None
-
-    def has_row(self, table_name: str, row_id: str) -> bool:
-        sql = f"SELECT 1 FROM {table(table_name).name} WHERE id = ?"
-        return self.conn.execute(sql, (row_id,)).fetchone() is not None
-
-    def row_with(self, table_name: str, values: dict[str, Any]) -> str | None:
-        where = " AND ".join(f"{table(table_name).column(c).name} = ?" for c in values)
-        row = self.conn.execute(
-            f"SELECT id FROM {table_name} WHERE {where}", tuple(values.values())
-        ).fetchone()
-        return row[0] if row else None
-
-
-ADD, UPDATE, SAME = "add", "update", "same"
-
-
-def _decide(conn: sqlite3.Connection, name: str, rows: list[dict[str, Any]]) -> list[str]:
-    """For each file row: new, changed or identical to the stored row with its id.
-
-    A changed row that still carries the stored ``updated_at`` (a hand-edited
-    file) gets a fresh one, later than the stored: a change must move it.
+    The journal at ``journal_path`` is opened with ``open_existing``; when
+    there is none yet, a new one is made (see :func:`_into_new_journal`).
     """
-    decisions = []
-    for row in rows:
-        current = store.fetch(conn, table(name), row["id"])
-        if current is None:
-            decisions.append(ADD)
-            continue
-        if current == row:
-            decisions.append(SAME)
-            continue
-        if row["updated_at"] == current["updated_at"]:
-            row["updated_at"] = touch_timestamp(current["updated_at"])
-        decisions.append(UPDATE)
-    return decisions
+    from khepri_cli.services.importer import import_stream
+
+    stream, name = open_source(source)
+    try:
+        chunks = text_chunks(stream, source, name)
+        if not Path(journal_path).exists():
+            return name, _into_new_journal(Path(journal_path), chunks, name)
+        with open_existing().transaction() as conn:
+            return name, import_stream(conn, chunks, name)
+    finally:
+        if source != "-":
+            stream.close()
 
 
-def _write(
-    conn: sqlite3.Connection, name: str, rows: list[dict[str, Any]], decisions: list[str]
-) -> None:
-    pairs = list(zip(rows, decisions, strict=True))
-    store.insert_whole(conn, table(name), (row for row, what in pairs if what == ADD))
-    store.replace_whole(conn, table(name), (row for row, what in pairs if what == UPDATE))
+def _into_new_journal(target: Path, chunks: Iterator[str], name: str) -> dict[str, Tally]:
+    """Import into a new journal built beside ``target`` and moved there only when whole.
 
+    A refused file so leaves no journal behind (nor the folders made for it),
+    and no other command ever sees a journal half imported.
+    """
+    from khepri_cli.db.connection import open_journal
+    from khepri_cli.services.importer import import_stream
 
-def import_document(journal: Journal, incoming: Incoming) -> dict[str, Tally]:
-    """Load a checked document into the journal in ONE transaction; per-table tallies."""
-    tallies: dict[str, Tally] = {}
-    with journal.transaction() as conn:
-        check_against(incoming, JournalContents(conn))
-        plans = {
-            name: _decide(conn, name, incoming.rows[name])
-            for name in TABLES
-            if name in incoming.rows
-        }
-        for name, decisions in plans.items():  # foreign-key order: parents first
-            _write(conn, name, incoming.rows[name], decisions)
-            tallies[name] = Tally(
-                added=decisions.count(ADD),
-                updated=decisions.count(UPDATE),
-                unchanged=decisions.count(SAME),
-            )
+    made = [f for f in (target.parent, *target.parent.parents) if not f.exists()]
+    building = target.with_name(f".{target.name}.{os.urandom(4).hex()}.import")
+    journal = None
+    try:
+        journal = open_journal(building)
+        with journal.transaction() as conn:
+            tallies = import_stream(conn, chunks, name)
+        journal.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # every page in the one file
+        journal.close()
+        journal = None
+        _move_into_place(building, target)
+    except BaseException:
+        if journal is not None:
+            journal.close()
+        for leftover in (building, *(building.with_name(building.name + s) for s in _SIDE)):
+            with suppress(OSError):
+                leftover.unlink()
+        for folder in made:
+            with suppress(OSError):
+                folder.rmdir()
+        raise
+    for side in _SIDE:  # empty once checkpointed; SQLite may leave them
+        with suppress(OSError):
+            building.with_name(building.name + side).unlink()
     return tallies
 
 
-def import_into(
-    journal_path: Path, open_journal: Callable[[], Journal], incoming: Incoming
-) -> dict[str, Tally]:
-    """Import into the journal at ``journal_path``, which may not exist yet.
+_SIDE = ("-wal", "-shm")
 
-    A document that cannot go into a new journal (say, goals without their
-    athlete) is refused before the file is created, so a failed import leaves
-    no empty journal behind.
-    """
-    if not Path(journal_path).exists():
-        check_against(incoming, EmptyJournal())
-    return import_document(open_journal(), incoming)
+
+def _move_into_place(building: Path, target: Path) -> None:
+    """``building`` becomes ``target``, unless a journal appeared there in the meantime."""
+    try:
+        os.link(building, target)
+    except FileExistsError:
+        raise StorageError(
+            f"cannot create journal {target}: another command created it during the import; "
+            "nothing was imported"
+        ) from None
+    except OSError:  # a file system without hard links
+        if target.exists():
+            raise
+        os.replace(building, target)
+        return
+    os.unlink(building)

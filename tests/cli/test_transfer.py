@@ -9,13 +9,16 @@ import stat
 import subprocess
 import sys
 import uuid
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 
 from khepri_cli.db import store
+from khepri_cli.db.bulk import LiftedInsertTriggers
 from khepri_cli.db.connection import open_journal
 from khepri_cli.db.repo_athletes import get_athlete
+from khepri_cli.domain.rows import whole_row
 from khepri_cli.domain.transfer import TABLES
 from khepri_cli.schema import table as declared_table
 from khepri_cli.schema.tables import ACTIVITIES, CONSTRAINTS, DAILY_CHECKINS, GOALS, TRAINING_PLANS
@@ -743,20 +746,305 @@ def test_a_folder_is_not_a_file(journal, tmp_path):
 def test_an_unreadable_file_is_a_run_time_error(journal, tmp_path, monkeypatch):
     locked = tmp_path / "locked.json"
     locked.write_text("{}")
-    real_read = Path.read_bytes
+    real_open = Path.open
 
-    def denied(self):
+    def denied(self, *args, **kwargs):
         if self.name == "locked.json":
             raise PermissionError(13, "Permission denied")
-        return real_read(self)
+        return real_open(self, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    monkeypatch.setattr(Path, "open", denied)
     refused(journal, ["import", "locked.json"], "cannot read 'locked.json': Permission denied", 1)
+
+
+def test_a_file_that_fails_half_way_through_is_a_run_time_error(journal, tmp_path, monkeypatch):
+    from khepri_cli.services import transfer
+
+    source = write(tmp_path / "backup.json", export(journal))
+    monkeypatch.setattr(transfer, "CHUNK_BYTES", 64)
+    real_open = Path.open
+
+    class Failing:
+        def __init__(self, stream):
+            self.stream, self.reads = stream, 0
+
+        def read(self, size):
+            self.reads += 1
+            if self.reads == 3:
+                raise OSError(5, "Input/output error")
+            return self.stream.read(size)
+
+        def close(self):
+            self.stream.close()
+
+    def opened(self, *args, **kwargs):
+        stream = real_open(self, *args, **kwargs)
+        return Failing(stream) if self.name == "backup.json" else stream
+
+    monkeypatch.setattr(Path, "open", opened)
+    refused(journal, ["import", str(source)], f"cannot read {str(source)!r}: Input/output error", 1)
 
 
 def test_import_without_a_file_is_a_usage_error(journal):
     run = journal("import")
     assert run.exit_code == 2 and "Missing argument 'FILE'" in run.stderr  # as help names it
+
+
+# --- import: streamed, in any layout, in bounded memory --------------------------------
+
+
+HEADER = {"format": "khepri-journal", "version": 1}
+
+
+def schema_of(db: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(db)
+    try:
+        return sorted(conn.execute("SELECT name, sql FROM sqlite_master WHERE sql NOT NULL"))
+    finally:
+        conn.close()
+
+
+def test_members_and_tables_in_any_order_import_the_same_rows(journal, tmp_path):
+    doc = export(journal)
+    reordered = {name: doc[name] for name in reversed(TABLES)}
+    reordered.update(HEADER)  # the header last, the tables children first
+    source = tmp_path / "reordered.json"
+    source.write_text(json.dumps(reordered, indent=3), encoding="utf-8")
+    journal.ok("--db", str(tmp_path / "new.db"), "import", str(source))
+    original, restored = dump(journal.db_path), dump(tmp_path / "new.db")
+    for name in TABLES:
+        assert restored[name] == original[name], name
+
+
+def test_a_document_on_one_line_imports_as_one_row_per_line(journal, tmp_path):
+    compact = tmp_path / "compact.json"
+    compact.write_text(json.dumps(export(journal), separators=(",", ":")), encoding="utf-8")
+    journal.ok("--db", str(tmp_path / "a.db"), "import", str(compact))
+    journal.ok(
+        "--db", str(tmp_path / "b.db"), "import", str(write(tmp_path / "b.json", export(journal)))
+    )
+    assert dump(tmp_path / "a.db") == dump(tmp_path / "b.db")
+
+
+def test_tables_before_the_header_of_a_file_that_is_not_an_export(journal, tmp_path):
+    doc = export(journal)
+    del doc["format"]
+    refused(
+        journal,
+        ["import", str(write(tmp_path / "x.json", {"goals": doc["goals"], "version": 1}))],
+        'is not a Khepri export: it has no "format": "khepri-journal" key',
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('{"format": "khepri-journal", "version": 1, "goals": [], "goals": []}',
+         "bad.json is not valid JSON: the key 'goals' appears twice in one object"),
+        ('{"format": "khepri-journal", "version": 1, "goals": []} []',
+         "bad.json is not valid JSON: Extra data at line 1 column 57"),
+    ],
+)  # fmt: skip
+def test_a_document_broken_after_its_rows_writes_none_of_them(journal, tmp_path, text, fragment):
+    (tmp_path / "bad.json").write_text(text, encoding="utf-8")
+    refused(journal, ["import", "bad.json"], fragment)
+
+
+def test_a_new_check_in_listed_before_the_stored_one_for_its_day_is_a_repeated_day(
+    journal, tmp_path
+):
+    """The file is checked as a whole before it is checked against the journal, as always."""
+    doc = export(journal, "--table", "daily_checkins")
+    stored = doc["daily_checkins"][0]
+    newcomer = {**stored, "id": str(uuid.uuid4()), "energy_level": 2}
+    doc["daily_checkins"].insert(0, newcomer)
+    refused(
+        journal,
+        ["import", str(write(tmp_path / "two.json", doc))],
+        f"daily_checkins[1] (id {stored['id'][:8]}): checkin_date: '{stored['checkin_date']}' "
+        f"is not valid; daily_checkins[0] (id {newcomer['id'][:8]}) is for the same day",
+    )
+
+
+def test_a_day_is_taken_if_the_journal_had_it_before_the_import(journal, tmp_path):
+    """Moving a stored check-in away does not free its day for a new one in the same file."""
+    doc = export(journal, "--table", "daily_checkins")
+    moved = doc["daily_checkins"][0]
+    newcomer = {**moved, "id": str(uuid.uuid4())}
+    doc["daily_checkins"] = [{**moved, "checkin_date": "2026-10-01"}, newcomer]
+    refused(
+        journal,
+        ["import", str(write(tmp_path / "swap.json", doc))],
+        f"daily_checkins[1] (id {newcomer['id'][:8]}): checkin_date: '{moved['checkin_date']}' "
+        f"is not valid; the journal already has another check-in (id {moved['id'][:8]}) "
+        "for that day",
+    )
+
+
+def test_a_refused_new_journal_leaves_no_file_and_no_folder(journal, tmp_path):
+    doc = export(journal)
+    doc["training_plans"][0]["duration_weeks"] = 60
+    target = tmp_path / "deep" / "er" / "new.db"
+    run = journal("--db", str(target), "import", str(write(tmp_path / "late.json", doc)))
+    assert run.exit_code == 2, run.output
+    assert not (tmp_path / "deep").exists()
+
+
+def test_a_new_journal_is_complete_and_alone_in_its_folder(journal, tmp_path):
+    folder = tmp_path / "restored"
+    journal.ok(
+        "--db", str(folder / "new.db"), "import", str(write(tmp_path / "b.json", export(journal)))
+    )
+    assert sorted(p.name for p in folder.iterdir()) == ["new.db"]
+    assert schema_of(folder / "new.db") == schema_of(journal.db_path)
+
+
+def test_the_bookkeeping_is_what_row_by_row_writes_leave(journal, tmp_path):
+    """Pending changes and triggers after an import, as if each row had fired its triggers."""
+    doc = export(journal)
+    by_store = tmp_path / "store.db"
+    conn_owner = open_journal(by_store)
+    with conn_owner.transaction() as conn:
+        for name in TABLES:
+            declared = declared_table(name)
+            store.insert_whole(conn, declared, [whole_row(declared, r) for r in doc[name]])
+    conn_owner.close()
+    journal.ok("--db", str(tmp_path / "import.db"), "import", str(write(tmp_path / "b.json", doc)))
+    imported, written = dump(tmp_path / "import.db"), dump(by_store)
+    assert imported == written  # rows, and the pending changes with their seq numbers
+    assert schema_of(tmp_path / "import.db") == schema_of(by_store)
+
+
+def test_a_deleted_row_imported_again_is_pending_as_an_upsert(journal, tmp_path):
+    """Its pending delete gives way to an upsert, as the INSERT trigger would have done."""
+    doc = export(journal)
+    gone = doc["daily_checkins"][0]["id"]
+    journal.ok("checkins", "delete", doc["daily_checkins"][0]["checkin_date"], "--yes")
+    pending = {r["row_id"]: r["op"] for r in dump(journal.db_path)["_khepri_pending_changes"]}
+    assert pending[gone] == "delete"
+    journal.ok("import", str(write(tmp_path / "b.json", doc)))
+    after = [r for r in dump(journal.db_path)["_khepri_pending_changes"] if r["row_id"] == gone]
+    assert [r["op"] for r in after] == ["upsert"]
+
+
+def test_a_refused_file_leaves_the_lifted_triggers_in_place(journal, tmp_path):
+    """Rows were added (their INSERT triggers lifted) before the bad one: all rolled back."""
+    doc = export(journal)
+    stored = doc["daily_checkins"][0]
+    doc["daily_checkins"].append({**stored, "id": str(uuid.uuid4()), "checkin_date": "2026-10-02"})
+    doc["training_plans"][0]["duration_weeks"] = 60
+    refused(journal, ["import", str(write(tmp_path / "late.json", doc))], "duration_weeks: 60")
+
+
+def test_insert_triggers_that_are_not_the_known_ones_stay_and_fire(journal, tmp_path):
+    other = tmp_path / "other.db"
+    conn = open_journal(other).conn
+    conn.execute("DROP TRIGGER goals_pending_insert")
+    conn.execute(
+        "CREATE TRIGGER goals_pending_insert AFTER INSERT ON goals BEGIN "
+        "INSERT INTO _khepri_sync_state VALUES ('goal ' || NEW.id, NULL); END"
+    )
+    conn.close()
+    before = schema_of(other)
+    doc = export(journal)
+    journal.ok("--db", str(other), "import", str(write(tmp_path / "b.json", doc)))
+    assert schema_of(other) == before
+    fired = {r[0] for r in sqlite3.connect(other).execute("SELECT key FROM _khepri_sync_state")}
+    assert fired == {f"goal {goal['id']}" for goal in doc["goals"]}
+    pending = {(r["table_name"], r["row_id"]) for r in dump(other)["_khepri_pending_changes"]}
+    assert pending == {(name, r["id"]) for name in TABLES if name != "goals" for r in doc[name]}
+
+
+def test_only_known_insert_triggers_are_lifted(tmp_path):
+    journal = open_journal(tmp_path / "j.db")
+    with journal.transaction() as conn:
+        conn.execute("DROP TRIGGER goals_real_calendar_insert")
+        lifted = LiftedInsertTriggers(conn)
+        lifted.lift("goals")
+        lifted.lift("daily_checkins")
+        assert lifted.lifted["goals"] == []  # one of the two is missing: nothing is lifted
+        assert [sql.split()[2] for sql in lifted.lifted["daily_checkins"]] == [
+            "daily_checkins_pending_insert",
+            "daily_checkins_real_calendar_insert",
+        ]
+        before = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        lifted.restore("daily_checkins", "SELECT NULL AS id, 0 AS position WHERE 0")
+        after = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        assert after == before + 2
+    journal.close()
+
+
+ROW_TEMPLATE = (
+    '{{"id": "{id}", "athlete_id": "{athlete}", "checkin_date": "{day}", "sleep_quality": 7, '
+    '"sleep_hours": 7.5, "energy_level": 6, "stress_level": 3, "overall_soreness": 2, '
+    '"soreness_areas": {{"legs": 3}}, "resting_hr": 48, "hrv_ms": 61.5, "weight_kg": null, '
+    '"available_time_minutes": 60, "equipment_access": ["bike_trainer"], '
+    '"travel_status": "home", "notes": "{notes}", "ai_recommendation": {advice}, '
+    '"ai_recommendation_generated_at": "{stamp}", "user_response": null, '
+    '"user_response_notes": null, "created_at": "{stamp}", "updated_at": "{stamp}"}}'
+)
+ADVICE = json.dumps(
+    {
+        "advice": "Train as planned: your signs look good. " * 4,
+        "signs": [{"level": "green", "reason": f"reason {n} ✓", "sign": "sleep"} for n in range(8)],
+    },
+    ensure_ascii=False,
+)
+MEASURE = """
+import resource, sys
+from khepri_cli.cli.main import app
+code = app(["--db", sys.argv[1], "import", sys.argv[2]], standalone_mode=False)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def document_of(path: Path, checkins: int) -> Path:
+    """An export of an athlete and ``checkins`` check-ins, about 1 KB each, written as Khepri does."""
+    athlete = str(uuid.uuid4())
+    stamp = "2026-11-25T07:30:00.000000Z"
+    with path.open("w", encoding="utf-8") as out:
+        out.write('{"format": "khepri-journal", "version": 1, "athletes": [')
+        out.write(json.dumps({"id": athlete, "created_at": stamp, "updated_at": stamp}))
+        out.write('], "daily_checkins": [')
+        for n in range(checkins):
+            out.write(",\n" if n else "\n")
+            out.write(
+                ROW_TEMPLATE.format(
+                    id=uuid.UUID(int=n + 1, version=4),
+                    athlete=athlete,
+                    day=(date(1900, 1, 1) + timedelta(days=n)).isoformat(),
+                    notes=f"séance {n}",
+                    advice=ADVICE,
+                    stamp=stamp,
+                )
+            )
+        out.write("\n]}\n")
+    return path
+
+
+def peak_mib(db: Path, source: Path) -> int:
+    run = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(db), str(source)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    return int(run.stdout.strip().splitlines()[-1])
+
+
+def test_memory_does_not_grow_with_the_document(tmp_path):
+    """Four times the rows, about the same peak: the whole document is never held.
+
+    Read whole, as before, 24,000 check-ins (a 32 MB file) took 146 MiB more than 6,000;
+    streamed, 6 MiB more.
+    """
+    small = peak_mib(tmp_path / "small.db", document_of(tmp_path / "small.json", 6_000))
+    large = peak_mib(tmp_path / "large.db", document_of(tmp_path / "large.json", 24_000))
+    conn = sqlite3.connect(tmp_path / "large.db")
+    assert conn.execute("SELECT count(*) FROM daily_checkins").fetchone()[0] == 24_000
+    conn.close()
+    assert large - small < 25, (small, large)
 
 
 # --- the commands themselves -------------------------------------------------------------
