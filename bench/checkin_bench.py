@@ -62,9 +62,8 @@ def session_of(athlete_id: str, day: date, offset: int) -> dict[str, object]:
     }
 
 
-def build_journal(path: Path, years: int, *, days: int | None = None) -> int:
-    """A profile, goals, ``years`` (or ``days``) of daily check-ins and sessions, and a plan
-    covering today."""
+def build_journal(path: Path, years: int) -> int:
+    """A profile, goals, ``years`` of daily check-ins and sessions, and a plan covering today."""
     from khepri_cli.db import store
     from khepri_cli.db.connection import open_journal
     from khepri_cli.domain.plans import generate_plan
@@ -73,7 +72,7 @@ def build_journal(path: Path, years: int, *, days: int | None = None) -> int:
 
     journal = open_journal(path)
     athlete_values = {"display_name": "Bench", "resting_heart_rate": 50}
-    days = years * 365 if days is None else days
+    days = years * 365
     today = date(2026, 11, 25)
     with journal.transaction() as conn:
         athlete = store.insert(conn, ATHLETES, athlete_values)
@@ -113,6 +112,48 @@ def build_journal(path: Path, years: int, *, days: int | None = None) -> int:
             store.insert(conn, TRAINING_PLANS, {**plan, "athlete_id": athlete.id})
     journal.close()
     return days
+
+
+CHECKIN_DAYS_AT_MOST = 40_000
+"""Days a journal can hold check-ins on: every day from 1900-01-01 up to today, at most (the
+date rule), so a bigger journal holds its other rows as sessions."""
+
+
+def build_rows(path: Path, rows: int) -> tuple[int, int]:
+    """A journal of ``rows`` rows: daily check-ins back from today (up to 40,000 days), then
+    sessions on those days for the rest; (check-ins, sessions). Written set-wise, as fast as
+    SQLite can, since only the export and import of the result are timed."""
+    from khepri_cli.db import store
+    from khepri_cli.db.connection import open_journal
+    from khepri_cli.schema.tables import ACTIVITIES, ATHLETES, DAILY_CHECKINS
+
+    checkins = min(rows, CHECKIN_DAYS_AT_MOST)
+    today = date(2026, 11, 25)
+    journal = open_journal(path)
+    with journal.transaction() as conn:
+        athlete = store.insert(conn, ATHLETES, {"display_name": "Bench", "resting_heart_rate": 50})
+        for offset in range(checkins):
+            day = today - timedelta(days=offset)
+            store.insert(
+                conn,
+                DAILY_CHECKINS,
+                {
+                    "athlete_id": athlete.id,
+                    "checkin_date": day,
+                    "sleep_hours": 6 + (offset % 5) * 0.5,
+                    "energy_level": 3 + offset % 7,
+                    "resting_hr": 46 + offset % 9,
+                    "hrv_ms": 55 + offset % 20,
+                    "soreness_areas": {"legs": 1 + offset % 10},
+                    "equipment_access": ["pool"],
+                    "notes": "steady aerobic day",
+                },
+            )
+        for index in range(rows - checkins):
+            day = today - timedelta(days=index % checkins)
+            store.insert(conn, ACTIVITIES, session_of(athlete.id, day, index))
+    journal.close()
+    return checkins, rows - checkins
 
 
 def time_once(command: list[str], env: dict[str, str]) -> float:

@@ -11,8 +11,8 @@ ratios. Peak memory is the operating system's count for each process.
   checkins, goals list, constraints list, profile,
   export of the profile, goals and constraints           python -c "import typer"   1.5x
   khepri --help                                          python -c "import typer"   1.5x
-  khepri export -o, 100,000 check-ins                    bench/floor_export.py      1.5x, same bytes
-  khepri import, 100,000 check-ins, new journal          bench/floor_import.py      1.2x, < 150 MB
+  khepri export -o, 100,000 rows                         bench/floor_export.py      1.5x, same bytes
+  khepri import, 100,000 rows, new journal               bench/floor_import.py      1.2x, < 150 MB
 
     python bench/speed_bench.py [--runs 15] [--big-runs 3] [--rows 100000] [--years 10]
 """
@@ -74,19 +74,22 @@ def run(command: list[str], env: dict[str, str], into: Runs | None = None) -> No
         into.peaks.append(usage.ru_maxrss / MIB)
 
 
-def build_journal(path: Path, years: int, days: int | None = None) -> None:
-    """checkin_bench's journal, built in a process of its own.
+def build_journal(path: Path, years: int, rows: int | None = None) -> None:
+    """checkin_bench's journal (``years`` of days, or ``rows`` rows), built in a process of
+    its own.
 
     A child's peak memory counts its parent's at the moment it was forked,
     so this process stays small: it never imports Khepri.
     """
+    build = "build_rows(path, rows)" if rows is not None else "build_journal(path, years)"
     code = (
         "import sys; from pathlib import Path; sys.path.insert(0, sys.argv[1]);"
-        "from checkin_bench import build_journal;"
-        "build_journal(Path(sys.argv[2]), int(sys.argv[3]), days=eval(sys.argv[4]))"
+        "from checkin_bench import build_journal, build_rows;"
+        "path, years, rows = Path(sys.argv[2]), int(sys.argv[3]), eval(sys.argv[4]);"
+        f"{build}"
     )
     subprocess.run(
-        [sys.executable, "-c", code, str(HERE), str(path), str(years), repr(days)], check=True
+        [sys.executable, "-c", code, str(HERE), str(path), str(years), repr(rows)], check=True
     )
 
 
@@ -155,11 +158,15 @@ def everyday(khepri: list[str], workdir: Path, runs: int, years: int) -> list[Ro
 
 
 def bulk(khepri: list[str], workdir: Path, runs: int, count: int) -> list[Row]:
-    """Export and import of ``count`` check-ins against the floor scripts, in rounds."""
+    """Export and import of ``count`` rows against the floor scripts, in rounds.
+
+    The rows are check-ins, one a day back from today, and (past the 40,000 days a
+    journal's check-ins can cover) sessions: see checkin_bench.build_rows.
+    """
     big = workdir / "big.db"
     started = time.perf_counter()
     build_journal(big, 0, count)
-    print(f"built a journal of {count} check-ins in {time.perf_counter() - started:.0f} s")
+    print(f"built a journal of {count:,} rows in {time.perf_counter() - started:.0f} s")
     env = {**os.environ, "KHEPRI_NOW": NOW}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     document, floor_document = workdir / "export.json", workdir / "floor.json"
@@ -182,7 +189,7 @@ def bulk(khepri: list[str], workdir: Path, runs: int, count: int) -> list[Row]:
     size = document.stat().st_size / 1e6
     return [
         Row(
-            f"khepri export -o, {count:,} check-ins",
+            f"khepri export -o, {count:,} rows",
             exports,
             export_floor,
             1.5,
@@ -190,7 +197,7 @@ def bulk(khepri: list[str], workdir: Path, runs: int, count: int) -> list[Row]:
             f"peak {exports.peak:.0f} MiB (floor {export_floor.peak:.0f})",
         ),
         Row(
-            f"khepri import, {count:,} check-ins, new journal",
+            f"khepri import, {count:,} rows, new journal",
             imports,
             import_floor,
             1.2,
@@ -204,7 +211,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="rounds of the everyday commands")
     parser.add_argument("--big-runs", type=int, default=3, help="rounds of export and import")
-    parser.add_argument("--rows", type=int, default=100_000, help="check-ins to export and import")
+    parser.add_argument("--rows", type=int, default=100_000, help="rows to export and import (check-ins, then sessions)")
     parser.add_argument("--years", type=int, default=10, help="years of daily check-ins")
     parser.add_argument("--no-bulk", action="store_true", help="only the everyday commands")
     args = parser.parse_args()

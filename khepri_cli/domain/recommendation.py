@@ -24,13 +24,15 @@ A stored document is only ever read: nothing here judges a day again.
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from khepri_cli.domain.advice import Advice
-from khepri_cli.domain.load import Form
-from khepri_cli.domain.plans import PlanPosition
 from khepri_cli.domain.readiness import ADVICE, RUBRIC, UNKNOWN, Sign
-from khepri_cli.domain.readiness_v2 import Readiness
+
+if TYPE_CHECKING:  # reading a stored document (a list of days) needs none of the coach
+    from khepri_cli.domain.advice import Advice
+    from khepri_cli.domain.load import Form
+    from khepri_cli.domain.plans import PlanPosition
+    from khepri_cli.domain.readiness_v2 import Readiness
 
 KHEPRI_KEY = "khepri"
 APP_INTENSITY_LEVELS = ("recovery", "easy", "moderate", "hard")
