@@ -243,7 +243,7 @@ def main() -> int:
 
     sys.path.insert(0, str(ROOT))
     os.environ.pop("KHEPRI_NOW", None)
-    from khepri_cli.sync.engine import BATCH_ROWS
+    from khepri_cli.sync.push import BATCH_ROWS
 
     batch = args.batch or BATCH_ROWS
     server_url = os.environ.get("KHEPRI_TEST_POSTGRES_URL", DEFAULT_SERVER_URL)

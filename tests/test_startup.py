@@ -120,6 +120,8 @@ def test_the_check_can_see_a_heavy_import(athlete):
     conn.execute("DELETE FROM _sqlite_migrations WHERE name != 'm001_create_journal_tables'")
     conn.execute("DROP TABLE _khepri_pending_changes")
     conn.execute("DROP TABLE _khepri_sync_state")
+    conn.execute("DROP TABLE _khepri_sync_base")
+    conn.execute("DROP TABLE _khepri_sync_conflicts")
     for trigger in [
         r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
     ]:

@@ -1,4 +1,4 @@
-"""``khepri sync`` and ``khepri sync status``: push the journal to Supabase's PostgreSQL."""
+"""``khepri sync``, ``sync status`` and ``sync conflicts``: the journal and Supabase's PostgreSQL, made one."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ UserId = Annotated[
 ]
 DryRun = Annotated[
     bool,
-    typer.Option("--dry-run", help="Show what would be pushed; write nothing anywhere."),
+    typer.Option("--dry-run", help="Show what would be pulled and pushed; write nothing anywhere."),
 ]
 
 
@@ -42,11 +42,12 @@ def sync(
     dry_run: DryRun = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Push the changes made since the last sync to your Supabase database.
+    """Bring your Supabase database's changes here and send the journal's there.
 
-    Runs as your Supabase user under row level security, in one transaction:
-    everything is pushed or nothing is, and your journal keeps what is not.
-    'khepri sync status' shows what is waiting. See docs/sync.md.
+    Runs as your Supabase user under row level security, in one transaction.
+    Rows changed on both sides are merged value by value; 'khepri sync
+    conflicts' lists where both changed. 'khepri sync status' shows what is
+    waiting. See docs/sync.md.
 
     Example:
 
@@ -57,7 +58,7 @@ def sync(
     from khepri_cli.render import sync as render
     from khepri_cli.services import sync as service
 
-    result = service.push(
+    result = service.sync(
         state(ctx).journal(),
         db_url=db_url,
         user_id=user_id,
@@ -69,7 +70,7 @@ def sync(
 
 @app.command("status")
 def status(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """Show the changes waiting to be pushed and the last successful sync.
+    """Show the changes waiting to be pushed, the last sync and what the remote was.
 
     Reads only the journal: no network.
 
@@ -81,3 +82,19 @@ def status(ctx: typer.Context, as_json: JsonOption = False) -> None:
     from khepri_cli.services import sync as service
 
     render.status(service.status(state(ctx).journal()), as_json)
+
+
+@app.command("conflicts")
+def conflicts(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List the conflicts syncs met: rows changed on both sides, and how each was settled.
+
+    Both values are kept: the one here and the one there.
+
+    Example:
+
+        khepri sync conflicts --json
+    """
+    from khepri_cli.render import sync as render
+    from khepri_cli.services import sync as service
+
+    render.conflicts(service.conflicts(state(ctx).journal()), as_json)

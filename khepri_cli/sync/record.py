@@ -1,0 +1,220 @@
+"""Phase 4 of a sync: once the remote has what was sent, write the outcome into the journal.
+
+One local transaction, after the remote committed:
+
+1. the pull's plan is written: the adopted profile id, the rows merged or
+   brought from the remote, the rows deleted there. A row changed here by
+   another command while the sync ran is left as it is (its newer change
+   stays pending and merges at the next sync);
+2. the pending changes the sync carried are dropped, those it kept back stay
+   (and rows kept back become pending), and changes made meanwhile stay;
+3. every row the sync saw gets its base, what the remote holds now: the row
+   sent, or the row pulled; rows gone from the remote lose theirs;
+4. the conflicts are recorded, the profile's link kept, the watermark of
+   the pull and the facts of the sync stored.
+
+Any failure before this leaves the journal exactly as it was; a failure
+inside it rolls it back whole (the remote then holds what was pushed, and
+the next sync finds it equal).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+from khepri_cli.db import repo_sync, store
+from khepri_cli.db.connection import Journal
+from khepri_cli.domain.clock import now_timestamp
+from khepri_cli.sync import encoding
+from khepri_cli.sync import report as r
+from khepri_cli.sync.bases import FULL, LEGACY
+from khepri_cli.sync.mapping import LINK_COLUMN, RemoteMap
+from khepri_cli.sync.outgoing import Link
+from khepri_cli.sync.plan import PullPlan, RowPlan
+from khepri_cli.sync.push import Push
+
+
+def record(
+    journal: Journal,
+    *,
+    remote: RemoteMap,
+    plan: PullPlan,
+    push: Push,
+    report: r.SyncReport,
+    ceiling: int,
+    catalogue: dict[str, Any] | None,
+) -> int:
+    """Write the sync's outcome; return how many changes made meanwhile are still pending."""
+    with journal.transaction() as conn:
+        before = repo_sync.mark_changed_after(conn, ceiling)
+        changed = repo_sync.keys(conn, repo_sync.CHANGED)
+        if plan.mode == FULL:
+            repo_sync.drop_all_bases(conn)
+        written = _apply(conn, remote, plan, changed, report.user_id)
+        if push.link is not None and remote.root is not None:
+            _persist_link(conn, remote.root.name, push.link)
+        repo_sync.note_keys(conn, repo_sync.KEPT, push.kept)
+        repo_sync.settle_pending(conn, ceiling, before)
+        _bases(conn, remote, plan, push, written)
+        if plan.mode == LEGACY:
+            for table in remote.tables.values():
+                repo_sync.seed_bases(conn, table.name, encoding.base_sql(table.stored))
+        repo_sync.add_conflicts(conn, _conflict_rows(report.conflicts))
+        _remember(conn, report, plan, catalogue)
+        return len(changed)
+
+
+def _apply(
+    conn: sqlite3.Connection,
+    remote: RemoteMap,
+    plan: PullPlan,
+    changed: set[tuple[str, str]],
+    user_id: str,
+) -> set[tuple[str, str]]:
+    """Write the plan here; return the rows now in the journal under their planned id."""
+    written: set[tuple[str, str]] = set()
+    if plan.adopt is not None and remote.root is not None:
+        old, new = plan.adopt
+        conn.execute(
+            f"UPDATE {remote.root.name} SET id = ?, {LINK_COLUMN} = ? WHERE id = ?",
+            (new, user_id, old),
+        )  # ON UPDATE CASCADE re-keys every row below it
+    for table in reversed(remote.tables.values()):  # deletes first: they free days and ids
+        for item in plan.rows:
+            if (
+                item.table == table.name
+                and item.delete_here
+                and (table.name, item.row_id) not in changed
+            ):
+                store.delete(conn, table.table, item.row_id)
+    for table in remote.tables.values():
+        mine = [p for p in plan.rows if p.table == table.name and p.values is not None]
+        taken = _keys_held(conn, table.table, changed)
+        for item in sorted(mine, key=lambda p: not p.update):  # updates first: they free keys
+            if (table.name, item.local_id or item.row_id) in changed:
+                continue  # changed here meanwhile: it merges at the next sync
+            if taken and _key(table.table, item.values) in taken:
+                continue  # another row took its day meanwhile: idem
+            _write(conn, table.table, item)
+            written.add((table.name, item.row_id))
+    return written
+
+
+def _write(conn: sqlite3.Connection, table: Any, item: RowPlan) -> None:
+    assert item.values is not None
+    if item.local_id is not None and item.update:
+        conn.execute(f"UPDATE {table.name} SET id = ? WHERE id = ?", (item.row_id, item.local_id))
+    if item.update:
+        store.replace_whole(conn, table, [item.values])
+    else:
+        store.insert_whole(conn, table, [item.values])
+
+
+def _keys_held(conn: sqlite3.Connection, table: Any, changed: set[tuple[str, str]]) -> set[tuple]:
+    """The unique keys held by rows changed meanwhile (a plan's row must not take them)."""
+    ids = [row_id for name, row_id in changed if name == table.name]
+    if not ids or not table.unique:
+        return set()
+    rows = [store.fetch(conn, table, row_id) for row_id in ids]
+    return {_key(table, row) for row in rows if row is not None}
+
+
+def _key(table: Any, row: Any) -> tuple:
+    return tuple(tuple(row.get(c) for c in unique) for unique in table.unique)
+
+
+def _bases(
+    conn: sqlite3.Connection,
+    remote: RemoteMap,
+    plan: PullPlan,
+    push: Push,
+    written: set[tuple[str, str]],
+) -> None:
+    """Every row the sync saw gets what the remote holds now as its base."""
+    forget = [(p.table, p.row_id) for p in plan.rows if p.forget]
+    forget += [(p.table, p.local_id) for p in plan.rows if p.local_id is not None]
+    repo_sync.drop_bases(conn, [*forget, *push.deleted])
+    pulled = []
+    for item in plan.rows:
+        if item.remote is None:
+            continue
+        if item.local_id is not None and (item.table, item.row_id) not in written:
+            continue  # not merged here after all: the next sync meets it again
+        table = remote.tables[item.table]
+        pulled.append(
+            (item.table, item.row_id, encoding.storage_json(table.table, item.remote, table.stored))
+        )
+    repo_sync.put_bases(conn, pulled)
+    repo_sync.keep_sent_bases(conn)
+
+
+def _conflict_rows(conflicts: Iterable[r.Conflict]) -> list[tuple]:
+    at = now_timestamp()
+
+    def shown(value: Any, column: str | None) -> str | None:
+        return None if column is None else json.dumps(value, ensure_ascii=False)
+
+    return [
+        (
+            at,
+            c.table,
+            c.row_id,
+            c.kind,
+            c.column,
+            shown(c.local, c.column),
+            shown(c.remote, c.column),
+            c.kept,
+            c.detail,
+        )
+        for c in conflicts
+    ]
+
+
+def _persist_link(conn: sqlite3.Connection, table: str, link: Link) -> None:
+    """The profile pushed linked to the user: the journal's row is now the user's too.
+
+    When the profile did not change during the push, the local row gets exactly
+    what was pushed (link and updated_at); otherwise it keeps its newer change
+    pending, now linked.
+    """
+    same = conn.execute(
+        f"UPDATE {table} SET {LINK_COLUMN} = ?, updated_at = ? WHERE id = ? AND updated_at = ?",
+        (link.user_id, link.stamp, link.athlete_id, link.previous),
+    ).rowcount
+    if not same:
+        conn.execute(
+            f"UPDATE {table} SET {LINK_COLUMN} = ? WHERE id = ?", (link.user_id, link.athlete_id)
+        )
+
+
+def _remember(
+    conn: sqlite3.Connection, report: r.SyncReport, plan: PullPlan, catalogue: dict[str, Any] | None
+) -> None:
+    summary = {
+        "pulled": report.pulled,
+        "upserted": report.upserted,
+        "deleted": report.deleted,
+        "conflicts": len(report.conflicts),
+        "kept": report.kept_rows,
+    }
+    repo_sync.write_state(
+        conn,
+        {
+            repo_sync.STATE_USER: report.user_id,
+            repo_sync.STATE_AT: now_timestamp(),
+            repo_sync.STATE_TARGET: report.target,
+            repo_sync.STATE_SUMMARY: json.dumps(summary),
+            repo_sync.STATE_PULLED_AT: plan.clock,
+            repo_sync.STATE_BASES_FOR: bases_for(report.target, report.user_id),
+        },
+    )
+    if catalogue is not None:
+        repo_sync.save_catalogue(conn, report.target, catalogue)
+
+
+def bases_for(target: str, user_id: str) -> str:
+    """Who the bases belong to: one remote, one user."""
+    return f"{user_id} {target}"
