@@ -220,7 +220,7 @@ class SyncEngine:
         except RemoteError as exc:
             if exc.kind == base.SCHEMA:
                 raise StaleCatalogue(exc.message) from None
-            raise SyncError(f"{_said(exc)}; {self._untouched()}") from None
+            raise SyncError(f"{messages.said(exc)}; {self._untouched()}") from None
 
     def _failing(self, call: Callable[[], Any]) -> Any:
         try:
@@ -231,10 +231,6 @@ class SyncEngine:
     def _untouched(self) -> str:
         pending = repo_sync.pending_total(self.journal.conn)
         return messages.untouched(pending, transactional=self.transport.transactional)
-
-
-def _said(exc: RemoteError) -> str:
-    return messages.changed_meanwhile(exc.message) if exc.kind == base.CHANGED else exc.message
 
 
 def _report_plan(report: r.SyncReport, plan: Any) -> None:

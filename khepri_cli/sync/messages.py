@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from khepri_cli.sync.transports.base import CHANGED, RemoteError
+
 # -- why a table or a row cannot sync ------------------------------------------------
 
 
@@ -126,8 +128,14 @@ def commit_unknown(message: str, pending: int) -> str:
     )
 
 
-def changed_meanwhile(message: str) -> str:
-    return f"the remote changed rows this sync had read ({message})"
+def said(exc: RemoteError) -> str:
+    """A remote's failure as the user reads it."""
+    if exc.kind == CHANGED:
+        return (
+            f"the remote changed rows this sync had read ({exc.message}); "
+            f"nothing of theirs was overwritten"
+        )
+    return exc.message
 
 
 def row_refused(table: str, row_id: str, more: int, reason: str) -> str:

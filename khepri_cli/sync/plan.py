@@ -281,6 +281,7 @@ class Planner:
         row = self._parents(table, dict(remote))
         if row is not None:
             self.plan.rows.append(RowPlan(table.name, remote["id"], remote=remote, values=row))
+            self.plan.covered.add((table.name, remote["id"]))  # a pending delete stays here
             self._journal_ids(table.name).add(remote["id"])
 
     def _parents(self, table: RemoteTable, row: Values) -> Values | None:

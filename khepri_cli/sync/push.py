@@ -261,4 +261,4 @@ def _unless_rows(exc: RemoteError) -> None:
     if exc.kind == base.SCHEMA:
         raise StaleCatalogue(exc.message) from None
     if exc.kind not in base.ROW_KINDS:
-        raise SyncError(exc.message) from None
+        raise SyncError(messages.said(exc)) from None
