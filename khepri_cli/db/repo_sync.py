@@ -7,13 +7,14 @@ and m005):
   last in sync (filled by triggers, in the same transaction as the change);
 * ``_khepri_sync_state``: key/value facts about the last sync (who, where,
   when, the pull's watermark, what the remote's catalogue was);
-* ``_khepri_sync_base``: per synced row, its values as the remote held them
-  after the last sync (the base of the three-way merge), as JSON;
+* ``_khepri_sync_base``: per row that parted ways with the remote since the
+  last sync, what the remote held of it then (the base of the three-way
+  merge), as JSON; a row with nothing pending is its own base;
 * ``_khepri_sync_conflicts``: every conflict a sync met, both values kept.
 
 A sync also uses a few TEMP tables (the connection's own, never in the
-file): the bases of the rows a push sent, and sets of row keys (kept back,
-changed meanwhile). Writing them inside a read snapshot takes no lock on
+file): the bases of the reshaped rows a push sent, and sets of row keys
+(kept back, changed meanwhile, decided by the pull). Writing them inside a read snapshot takes no lock on
 the journal. The caller holds the transaction.
 """
 
@@ -22,7 +23,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from khepri_cli.schema import Table
 
 PENDING = "_khepri_pending_changes"
 STATE = "_khepri_sync_state"
@@ -123,6 +127,11 @@ def pending_upserts(conn: sqlite3.Connection, table: str) -> int:
     ).fetchone()[0]
 
 
+def any_pending_upsert(conn: sqlite3.Connection, table: str) -> bool:
+    sql = f"SELECT 1 FROM {PENDING} WHERE table_name = ? AND op = 'upsert' LIMIT 1"
+    return conn.execute(sql, (table,)).fetchone() is not None
+
+
 def mark_changed_after(conn: sqlite3.Connection, seq: int) -> int:
     """Put every row changed after ``seq`` (e.g. by another command during a sync) in the
     scratch set ``changed``; return the highest seq now."""
@@ -134,31 +143,39 @@ def mark_changed_after(conn: sqlite3.Connection, seq: int) -> int:
     return top_seq(conn)
 
 
-def settle_pending(conn: sqlite3.Connection, ceiling: int | None, before: int) -> None:
-    """After a sync: drop what it carried, keep what it kept back or did not see.
+def drop_carried(conn: sqlite3.Connection, ceiling: int) -> None:
+    """Drop the pending changes up to ``ceiling`` a sync carried (not those it kept back).
 
-    Changes up to ``ceiling`` were read by the sync: each was sent, or found
-    in sync by the pull, unless it is in the scratch set ``kept``. Changes
-    after ``before`` echo the sync's own writes to the journal (triggers),
-    kept only for rows in ``kept`` or ``changed``. Every row in ``kept``
-    ends up pending.
+    When everything went and nothing changed meanwhile, the table is emptied
+    at once (SQLite drops its pages instead of deleting row by row).
     """
-    others = (
-        "AND NOT EXISTS (SELECT 1 FROM temp.khepri_keys k WHERE k.table_name = p.table_name "
-        "AND k.row_id = p.row_id AND k.role IN ({}))"
-    )
-    if ceiling is not None:
-        conn.execute(
-            f"DELETE FROM {PENDING} AS p WHERE seq <= ? " + others.format(f"'{KEPT}'"),
-            (ceiling,),
-        )
-    conn.execute(
-        f"DELETE FROM {PENDING} AS p WHERE seq > ? " + others.format(f"'{KEPT}', '{CHANGED}'"),
-        (before,),
-    )
+    kept = conn.execute(f"SELECT 1 FROM temp.khepri_keys WHERE role = '{KEPT}' LIMIT 1").fetchone()
+    if not kept and top_seq(conn) == ceiling:
+        conn.execute(f"DELETE FROM {PENDING}")
+        return
+    spare = _not_in_keys("p", KEPT) if kept else ""
+    conn.execute(f"DELETE FROM {PENDING} AS p WHERE seq <= ?{spare}", (ceiling,))
+
+
+def drop_echoes(conn: sqlite3.Connection, before: int) -> None:
+    """Drop the pending changes after ``before``: echoes of a sync's own writes to the journal.
+
+    Rows it kept back, or that changed here meanwhile, stay pending; every
+    row it kept back ends up pending.
+    """
+    spare = _not_in_keys("p", KEPT, CHANGED)
+    conn.execute(f"DELETE FROM {PENDING} AS p WHERE seq > ?{spare}", (before,))
     conn.execute(
         f"INSERT OR IGNORE INTO {PENDING} (table_name, row_id, op) "
         f"SELECT table_name, row_id, 'upsert' FROM temp.khepri_keys WHERE role = '{KEPT}'"
+    )
+
+
+def _not_in_keys(alias: str, *roles: str) -> str:
+    listed = ", ".join(f"'{role}'" for role in roles)
+    return (
+        f" AND NOT EXISTS (SELECT 1 FROM temp.khepri_keys k WHERE k.table_name = {alias}."
+        f"table_name AND k.row_id = {alias}.row_id AND k.role IN ({listed}))"
     )
 
 
@@ -171,15 +188,6 @@ def keep_table(conn: sqlite3.Connection, table: str, *, every_row: bool) -> None
     conn.execute(
         f"INSERT OR IGNORE INTO temp.khepri_keys SELECT '{KEPT}', table_name, row_id "
         f"FROM {PENDING} WHERE table_name = ?",
-        (table,),
-    )
-
-
-def mark_all_pending(conn: sqlite3.Connection, table: str) -> None:
-    """Every row of ``table`` pending (a journal meeting a remote that has none of it)."""
-    conn.execute(
-        f"INSERT OR IGNORE INTO {PENDING} (table_name, row_id, op) "
-        f"SELECT ?, id, 'upsert' FROM {table}",
         (table,),
     )
 
@@ -223,17 +231,45 @@ def drop_all_bases(conn: sqlite3.Connection) -> None:
     conn.execute(f"DELETE FROM {BASES}")
 
 
-def seed_bases(conn: sqlite3.Connection, table: str, base_expr: str) -> None:
-    """Bases for the rows of ``table`` that are in sync and have none: their own values.
+def known_ids(conn: sqlite3.Connection, table: str) -> set[str]:
+    """The rows the remote had after the last sync: those in sync, and those with a base."""
+    joined = conn.execute(f"SELECT group_concat(id) FROM {table}").fetchone()[0]
+    ids = set(joined.split(",")) if joined else set()  # one string: cheaper than a row per id
+    ids -= {
+        row[0]
+        for row in conn.execute(f"SELECT row_id FROM {PENDING} WHERE table_name = ?", (table,))
+    }
+    return ids | base_ids(conn, table)
 
-    For a journal that pushed before bases existed: a row with nothing
-    pending is what the remote got. ``base_expr`` encodes a row ``t``.
+
+def capture_bases(conn: sqlite3.Connection, table: Table, ids: Iterable[str]) -> None:
+    """Before rows change here: keep what each one in sync was, its base, once.
+
+    A row with nothing pending is what the remote holds (its own base); the
+    first change after a sync would lose that, so its values are kept here
+    first. Rows already pending (changed since the sync, or never synced)
+    keep what they have. Called by the journal's one write path
+    (:mod:`khepri_cli.db.store`) before an update or a delete.
+    """
+    columns = [c for c in table.column_names if c != "id"]
+    values = ", ".join(f"'{c}', t.{c}" for c in columns)
+    conn.executemany(
+        f"INSERT OR IGNORE INTO {BASES} (table_name, row_id, base) "
+        f"SELECT ?, t.id, json_object({values}) FROM {table.name} t WHERE t.id = ? "
+        f"AND NOT EXISTS (SELECT 1 FROM {PENDING} p WHERE p.table_name = ? AND p.row_id = t.id)",
+        ((table.name, row_id, table.name) for row_id in ids),
+    )
+
+
+def drop_carried_bases(conn: sqlite3.Connection, ceiling: int) -> None:
+    """The rows whose pending change a sync carried are in sync now: their own bases.
+
+    Not the rows it kept back, nor those changed here meanwhile.
     """
     conn.execute(
-        f"INSERT OR IGNORE INTO {BASES} (table_name, row_id, base) "
-        f"SELECT ?, t.id, {base_expr} FROM {table} t "
-        f"WHERE NOT EXISTS (SELECT 1 FROM {PENDING} p WHERE p.table_name = ? AND p.row_id = t.id)",
-        (table, table),
+        f"DELETE FROM {BASES} AS b WHERE EXISTS (SELECT 1 FROM {PENDING} p WHERE p.seq <= ? "
+        f"AND p.table_name = b.table_name AND p.row_id = b.row_id){_not_in_keys('b', KEPT, CHANGED)}",
+        (ceiling,),
     )
 
 

@@ -61,10 +61,21 @@ def kind_of(value: Any) -> str:
     return "a number"
 
 
+def _encodable(text: str) -> bool:
+    """No surrogate code point in ``text`` (UTF-8 has none): checked in C, not per character."""
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def unstorable(value: Any) -> str | None:
     """Why a value cannot be stored in SQLite and in Postgres alike, or None."""
     if isinstance(value, str):
-        if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+        if "\x00" in value or not _encodable(value):
             return "text must not contain NUL (\\u0000) or unpaired surrogate characters"
     elif isinstance(value, float):
         if not math.isfinite(value):

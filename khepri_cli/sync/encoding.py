@@ -7,9 +7,9 @@
 * :func:`encode_row` does the same from Python values, for the few rows that
   are reshaped on the way (training plans on the live backend) or merged in
   memory.
-* :func:`base_sql` and :func:`storage_json` write a row's *base* (its values
-  as the remote holds them) as a JSON object of SQLite storage values, from
-  SQL and from Python alike; :func:`base_values` reads one back.
+* :func:`storage_json` writes a row's *base* (its values as the remote holds
+  them) as a JSON object of SQLite storage values, as the journal's write
+  path keeps one; :func:`base_values` reads one back.
 * :func:`journal_value` turns a value as a remote sends it (JSON, numbers
   maybe as ``Decimal``) into what the journal's rules take.
 """
@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -128,17 +128,10 @@ def _escape_element(text: str) -> str:
 # -- bases ------------------------------------------------------------------------
 
 
-def base_sql(
-    columns: Sequence[str], *, alias: str = "t", overrides: Mapping[str, str] | None = None
-) -> str:
-    """SQLite expression: a row's storage values under ``columns``, as one JSON object."""
-    exprs = {c: f"{alias}.{c}" for c in columns} | dict(overrides or {})
-    return "json_object(" + ", ".join(f"'{c}', {exprs[c]}" for c in columns) + ")"
-
-
-def storage_json(table: Table, row: Mapping[str, Any], columns: Sequence[str]) -> str:
-    """A row of canonical values as :func:`base_sql` would write it."""
-    stored = {c: table.column(c).kind.to_sqlite(row.get(c)) for c in columns}
+def storage_json(table: Table, row: Mapping[str, Any]) -> str:
+    """A row's base from canonical values, as the journal's write path keeps one
+    (:func:`khepri_cli.db.repo_sync.capture_bases`): SQLite storage values, the id aside."""
+    stored = {c.name: c.kind.to_sqlite(row.get(c.name)) for c in table.columns if c.name != "id"}
     return json.dumps(stored, ensure_ascii=False, separators=(",", ":"))
 
 

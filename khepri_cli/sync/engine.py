@@ -41,7 +41,7 @@ from khepri_cli.errors import NoProfile, SyncError
 from khepri_cli.schema import TABLE_NAMES, Row
 from khepri_cli.sync import bases, messages, pull, record
 from khepri_cli.sync import report as r
-from khepri_cli.sync.bases import FULL, NORMAL, known_ids
+from khepri_cli.sync.bases import FULL, known_ids
 from khepri_cli.sync.mapping import (
     RemoteMap,
     map_remote,
@@ -107,17 +107,19 @@ class SyncEngine:
             report.remote = remote.schema.description
             owner = record.bases_for(report.target, user_id)
             linked = athlete.auth_user_id if athlete is not None else None
-            mode = bases.mode_for(state, owner, report.target, user_id, linked)
-            fetched = self._remote(
-                lambda: pull.fetch(
+            mode, watermark = bases.mode_for(state, owner, report.target, user_id, linked)
+            fetched = self._remote(lambda: pull.fetch_profile(self.transport, remote, user_id))
+            mode = self._meet(mode, athlete, fetched, remote, report)
+            since = state.get(repo_sync.STATE_PULLED_AT) if watermark and mode != FULL else None
+            self._remote(
+                lambda: pull.fetch_rows(
                     self.transport,
                     remote,
-                    user_id,
-                    since=state.get(repo_sync.STATE_PULLED_AT) if mode == NORMAL else None,
+                    fetched,
+                    since=since,
                     known=lambda table: known_ids(conn, table, mode),
                 )
             )
-            mode = self._meet(mode, athlete, fetched, remote, report)
             link = None
             if athlete is not None and fetched.profile is None and report.linked:
                 link = Link(athlete.id, user_id, athlete.updated_at)

@@ -21,12 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from khepri_cli.domain import plans_remote
 from khepri_cli.domain.rows import check_given, whole_row
 from khepri_cli.errors import InvalidInput
-from khepri_cli.schema import TABLES, Table
+from khepri_cli.schema import TABLES, Column, Table
 from khepri_cli.sync import messages
 from khepri_cli.sync.encoding import journal_value
 from khepri_cli.sync.remote_schema import APP_TABLES, PLAN_RENAMES, PLANS, RemoteSchema
@@ -64,6 +65,10 @@ class RemoteTable:
     def name(self) -> str:
         return self.table.name
 
+    @cached_property
+    def _columns(self) -> dict[str, Column]:
+        return {c.name: c for c in self.table.columns}
+
     @property
     def reshaped(self) -> bool:
         return self.statuses is not None
@@ -77,11 +82,6 @@ class RemoteTable:
         """The columns a merge decides one by one: the remote's, bookkeeping and owner aside."""
         skip = (*BOOKKEEPING, LINK_COLUMN)
         return tuple(c for c in self.columns if c not in skip)
-
-    @property
-    def stored(self) -> tuple[str, ...]:
-        """The columns a base holds: every column the remote has but the id."""
-        return tuple(c for c in self.columns if c != "id")
 
     @property
     def stamp(self) -> str | None:
@@ -116,9 +116,8 @@ class RemoteTable:
         column, when a rule refuses a value.
         """
         try:
-            values = {
-                c: journal_value(self.table.column(c), v) for c, v in self.from_remote(raw).items()
-            }
+            kinds = self._columns
+            values = {c: journal_value(kinds[c], v) for c, v in self.from_remote(raw).items()}
             return whole_row(self.table, values)
         except InvalidInput as exc:
             raise Refused(exc.message) from None

@@ -6,8 +6,9 @@ pending rows (every row, when the remote is new to this journal), minus the
 rows the plan decides for. Journal rows are encoded by SQLite
 (:func:`~khepri_cli.sync.encoding.row_sql`), under the remote's column names;
 rows reshaped on the way (plans on the live backend) and merged rows are
-encoded from Python. The base of every row sent, what the remote holds once
-it lands, goes to a TEMP table for the record.
+encoded from Python. A row sent is in sync once it lands, its own base;
+only reshaped rows, which read back other than they were sent, note their
+base (in a TEMP table, for the record).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ COVERED = "covered"
 """Role of the row keys whose push the pull's plan decides (TEMP table ``khepri_keys``)."""
 
 Change = tuple[str, str, str]
-"""(id, the row encoded for the transport, its base): rows as SQLite returns them."""
+"""(id, the row encoded for the transport, its base if reshaped): rows as SQLite returns them."""
 
 
 @dataclass
@@ -74,7 +75,7 @@ class Outgoing:
             if t.name in planned
             or (t.is_root and self.link is not None)
             or (self.full and self.size(t.name))
-            or repo_sync.pending_upserts(self.conn, t.name)
+            or repo_sync.any_pending_upsert(self.conn, t.name)
         ]
 
     def size(self, table: str) -> int:
@@ -100,7 +101,8 @@ class Outgoing:
         except Unpushable as exc:
             self.unpushable(table.name, row["id"], str(exc))
             return None
-        return row["id"], payload, encoding.storage_json(table.table, sent, table.stored)
+        base = encoding.storage_json(table.table, sent) if table.reshaped else ""
+        return row["id"], payload, base
 
     def _linked(self, table: RemoteTable) -> Change:
         """The profile as it is to be pushed: owned by the user, updated now."""
@@ -111,9 +113,8 @@ class Outgoing:
         overrides = {column: f"'{value}'" for column, value in literals.items()}
         fmt = self.formats[table.name]
         encoded = encoding.row_sql(table.table, table.columns, fmt, overrides=overrides)
-        stored = encoding.base_sql(table.stored, overrides=overrides)
         row = self.conn.execute(
-            f"SELECT t.id, {encoded}, {stored} FROM {table.name} t WHERE t.id = ?",
+            f"SELECT t.id, {encoded}, '' FROM {table.name} t WHERE t.id = ?",
             (self.link.athlete_id,),
         ).fetchone()
         return tuple(row)  # type: ignore[return-value]
@@ -134,11 +135,11 @@ class Outgoing:
         push) the scan needs no look-up at all.
         """
         name = table.name
-        pending = repo_sync.pending_upserts(self.conn, name)
+        pending = 0 if self.full else repo_sync.pending_upserts(self.conn, name)
         if not pending and not self.full:
             return
         size = 0  # counted only for many changes: a small push never reads the whole table
-        if self.full or pending >= SCAN_AT_LEAST:
+        if not self.full and pending >= SCAN_AT_LEAST:
             size = self.size(name)
         skip = "t.id IS NOT ?"  # the profile being linked went on its own
         params: list[Any] = [self.link.athlete_id if self.link and table.is_root else ""]
@@ -171,10 +172,11 @@ class Outgoing:
         """What the row query selects: SQLite encodes the rows, unless values are reshaped."""
         if table.reshaped:
             return "t.*"
-        overrides = self._overrides(table)
         fmt = self.formats[table.name]
-        encoded = encoding.row_sql(table.table, table.columns, fmt, overrides=overrides)
-        return f"t.id, {encoded}, {encoding.base_sql(table.stored, overrides=overrides)}"
+        encoded = encoding.row_sql(
+            table.table, table.columns, fmt, overrides=self._overrides(table)
+        )
+        return f"t.id, {encoded}, ''"
 
     def _reshaped(self, table: RemoteTable, rows: list[Any]) -> list[Change]:
         adopt = self.plan.adopt
@@ -186,6 +188,8 @@ class Outgoing:
         return [change for change in changes if change is not None]
 
     def _noted(self, table: RemoteTable, rows: list[Any]) -> list[Change]:
-        """A batch ready to go, its bases noted (they become the rows' bases once it lands)."""
-        repo_sync.note_sent(self.conn, ((table.name, row[0], row[2]) for row in rows))
-        return [tuple(row) for row in rows]  # type: ignore[misc]
+        """A batch ready to go. A reshaped row reads back other than it was sent: its base
+        (what the remote will hold) is noted, to be kept once the batch lands."""
+        if table.reshaped:
+            repo_sync.note_sent(self.conn, ((table.name, row[0], row[2]) for row in rows))
+        return rows  # as SQLite returns them: a push of 100,000 rows makes no object per row

@@ -48,6 +48,8 @@ from khepri_cli.sync.pull import Fetched
 
 Key = tuple[str, str]
 Values = dict[str, Any]
+LOOKUPS_AT_MOST = 64
+"""Up to this many new remote rows of a table look for a twin one by one; more read the keys once."""
 
 
 @dataclass
@@ -98,6 +100,7 @@ class Planner:
         self.conn, self.remote, self.fetched, self.user_id = conn, remote, fetched, user_id
         self.plan = PullPlan(mode, fetched.clock)
         self._ids: dict[str, set[str]] = {}  # table -> ids the journal has (loaded once)
+        self._keys: dict[str, list[dict[tuple, str]]] = {}  # table -> unique key -> id
 
     def run(self, athlete: Row | None) -> PullPlan:
         root = self.remote.root
@@ -123,10 +126,10 @@ class Planner:
         elif athlete is None:
             self._insert(table, remote)
         else:
-            found = bases.read_bases(
-                self.conn, table.table, self.plan.mode, [remote_id], {remote_id: athlete}, {}
-            )
-            self._merge(table, remote, dict(athlete), found.get(remote_id), local_id=athlete.id)
+            pending = repo_sync.pending_of(self.conn, table.name, [athlete.id])
+            mine = {athlete.id: dict(athlete)}
+            found = bases.read_bases(self.conn, table.table, self.plan.mode, mine, pending)
+            self._merge(table, remote, dict(athlete), found.get(athlete.id), local_id=athlete.id)
 
     def _table(self, table: RemoteTable) -> None:
         name, mode = table.name, self.plan.mode
@@ -135,12 +138,13 @@ class Planner:
             checked = self._checked(table, raw)
             if checked is not None:
                 remotes[checked["id"]] = checked
-        known = bases.known_ids(self.conn, name, mode)
+        known = self.fetched.known.get(name, set())
         gone = known - self.fetched.ids.get(name, known)
         ids = [*remotes, *gone]
         here = self._local_rows(table, ids)
         pending = repo_sync.pending_of(self.conn, name, ids)
-        found = bases.read_bases(self.conn, table.table, mode, ids, here, pending)
+        found = bases.read_bases(self.conn, table.table, mode, here, pending, ids)
+        self._index_keys(table, sum(i not in here and i not in pending for i in remotes))
         for row_id, remote in remotes.items():
             if row_id in here:
                 self._merge(table, remote, here[row_id], found.get(row_id), local_id=row_id)
@@ -200,7 +204,8 @@ class Planner:
         if twin is not None:  # it moved onto a key a journal row holds: one row now
             self._both_sides(table, remote["id"], twin, delete_twin=True)
             mode, twin_id = self.plan.mode, twin["id"]
-            known = bases.read_bases(self.conn, table.table, mode, [twin_id], {}, {})
+            pending = repo_sync.pending_of(self.conn, table.name, [twin_id])
+            known = bases.read_bases(self.conn, table.table, mode, {twin_id: twin}, pending)
             was = known.get(twin_id, empty)  # what the twin was when it last synced
             row.update(self._merged(table, was, twin, {**row, "id": remote["id"]}))
         row.update(id=remote["id"], created_at=remote["created_at"])
@@ -250,13 +255,33 @@ class Planner:
 
     def _twin(self, table: RemoteTable, row: Values, skip: str | None) -> Values | None:
         """The journal's row (not ``skip``, not decided yet) holding one of ``row``'s unique keys."""
-        for unique in table.table.unique:
-            where = " AND ".join(f"{c} = ?" for c in unique) + " AND id IS NOT ?"
-            stored = [table.table.column(c).kind.to_sqlite(self._here(c, row[c])) for c in unique]
-            found = store.select(self.conn, table.table, where, [*stored, skip], limit=1)
-            if found and (table.name, found[0].id) not in self.plan.covered:
+        index = self._keys.get(table.name)
+        if index is not None and not any(index):
+            return None  # the journal has none of these rows yet
+        for number, unique in enumerate(table.table.unique):
+            key = [table.table.column(c).kind.to_sqlite(self._here(c, row[c])) for c in unique]
+            if index is not None:
+                holder = index[number].get(tuple(key))
+                found = (
+                    [] if holder in (None, skip) else [store.fetch(self.conn, table.table, holder)]
+                )
+            else:
+                where = " AND ".join(f"{c} = ?" for c in unique) + " AND id IS NOT ?"
+                found = store.select(self.conn, table.table, where, [*key, skip], limit=1)
+            if found and found[0] and (table.name, found[0].id) not in self.plan.covered:
                 return self._localised(dict(found[0]))
         return None
+
+    def _index_keys(self, table: RemoteTable, arrivals: int) -> None:
+        """Many rows arrive: read the journal's unique keys once rather than row by row."""
+        if arrivals <= LOOKUPS_AT_MOST or not table.table.unique:
+            return
+        index: list[dict[tuple, str]] = []
+        for unique in table.table.unique:
+            names = ", ".join(unique)
+            rows = self.conn.execute(f"SELECT id, {names} FROM {table.name}")
+            index.append({tuple(found[1:]): found[0] for found in rows})
+        self._keys[table.name] = index
 
     def _both_sides(
         self, table: RemoteTable, row_id: str, twin: Values, *, delete_twin: bool = False

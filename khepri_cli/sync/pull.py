@@ -1,6 +1,7 @@
 """Phase 1 of a sync: read what the remote holds for the user, before anything is decided.
 
-:func:`fetch` asks the remote, through the transport, for
+:func:`fetch_profile` and :func:`fetch_rows` ask the remote, through the
+transport, for
 
 * the user's profile (the root row whose ``auth_user_id`` is the user);
 * the rows of every other table that belong to that profile and changed
@@ -43,28 +44,34 @@ class Fetched:
     """Table -> the remote rows fetched: changed since the watermark, or unknown to the journal."""
     ids: dict[str, set[str]] = field(default_factory=dict)
     """Table -> the id of every row of the user's there."""
+    known: dict[str, set[str]] = field(default_factory=dict)
+    """Table -> the rows the journal knew were there (compared with ``ids``)."""
 
 
-def fetch(
+def fetch_profile(transport: Transport, remote: RemoteMap, user_id: str) -> Fetched:
+    """The remote's clock and the user's profile there (the root row whose link is the user)."""
+    fetched = Fetched(clock=transport.clock())
+    root = remote.root
+    if root is not None:
+        link = [eq(root.remote(LINK_COLUMN), user_id)]
+        profiles = [row for page in _select(transport, root, link) for row in page]
+        fetched.profile = profiles[0] if profiles else None
+    return fetched
+
+
+def fetch_rows(
     transport: Transport,
     remote: RemoteMap,
-    user_id: str,
+    fetched: Fetched,
     *,
     since: str | None,
     known: Callable[[str], set[str]],
-) -> Fetched:
-    """Read the user's rows; ``since`` None reads them all, ``known(table)`` are the ids
-    the journal knows were there after the last sync."""
-    fetched = Fetched(clock=transport.clock())
-    root = remote.root
-    if root is None:
-        return fetched
-    link = root.remote(LINK_COLUMN)
-    profiles = [row for page in _select(transport, root, [eq(link, user_id)]) for row in page]
-    if not profiles:
-        return fetched
-    fetched.profile = profiles[0]
-    owner_id = str(fetched.profile[root.remote("id")])
+) -> None:
+    """The user's rows below the profile: those changed since ``since`` (all of them without
+    it), the ids of all, and every row the journal does not know (``known(table)``)."""
+    if fetched.profile is None or remote.root is None:
+        return
+    owner_id = str(fetched.profile[remote.root.remote("id")])
     after = None if since is None else format_timestamp(parse_timestamp(since) - OVERLAP)
     for table in remote.owned:
         mine = [eq(table.remote(OWNER_COLUMN), owner_id)]
@@ -73,19 +80,16 @@ def fetch(
             fetched.rows[table.name] = rows
             fetched.ids[table.name] = {str(r[table.remote("id")]) for r in rows}
             continue
-        rows = [
-            row
-            for page in _select(transport, table, [*mine, gt(table.stamp, after)])
-            for row in page
-        ]
-        ids = set(transport.ids(table.name, mine))
-        unseen = ids - known(table.name) - {str(r[table.remote("id")]) for r in rows}
+        columns = list(table.columns.values())
+        rows, listed = transport.changes(table.name, columns, mine[0], gt(table.stamp, after))
+        ids = set(listed)
+        fetched.known[table.name] = known(table.name)
+        unseen = ids - fetched.known[table.name] - {str(r[table.remote("id")]) for r in rows}
         if unseen:
             found = _select(transport, table, [*mine, in_(table.remote("id"), sorted(unseen))])
             rows += [row for page in found for row in page]
         fetched.rows[table.name] = rows
         fetched.ids[table.name] = ids
-    return fetched
 
 
 def _select(transport: Transport, table: RemoteTable, filters: list[Filter]):

@@ -105,6 +105,8 @@ class Push:
 
     def _keep_unusable(self) -> None:
         """Tables that cannot sync with this remote: their changes stay pending, named once."""
+        if not self.remote.unusable:
+            return
         counts = repo_sync.pending_counts(self.conn, list(self.remote.unusable))
         for table, reason in self.remote.unusable.items():
             if self._full:

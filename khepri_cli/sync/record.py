@@ -6,10 +6,12 @@ One local transaction, after the remote committed:
    brought from the remote, the rows deleted there. A row changed here by
    another command while the sync ran is left as it is (its newer change
    stays pending and merges at the next sync);
-2. the pending changes the sync carried are dropped, those it kept back stay
-   (and rows kept back become pending), and changes made meanwhile stay;
-3. every row the sync saw gets its base, what the remote holds now: the row
-   sent, or the row pulled; rows gone from the remote lose theirs;
+2. the pending changes the sync carried are dropped, with the echoes of its
+   own writes here; those it kept back stay (rows kept back become pending),
+   and changes made meanwhile stay;
+3. rows in sync again are their own bases (explicit ones go); a row the
+   sync could not bring in line keeps what the remote holds as its base;
+   rows gone from the remote lose theirs;
 4. the conflicts are recorded, the profile's link kept, the watermark of
    the pull and the facts of the sync stored.
 
@@ -30,7 +32,7 @@ from khepri_cli.db.connection import Journal
 from khepri_cli.domain.clock import now_timestamp
 from khepri_cli.sync import encoding
 from khepri_cli.sync import report as r
-from khepri_cli.sync.bases import FULL, LEGACY
+from khepri_cli.sync.bases import FULL
 from khepri_cli.sync.mapping import LINK_COLUMN, RemoteMap
 from khepri_cli.sync.outgoing import Link
 from khepri_cli.sync.plan import PullPlan, RowPlan
@@ -53,15 +55,14 @@ def record(
         changed = repo_sync.keys(conn, repo_sync.CHANGED)
         if plan.mode == FULL:
             repo_sync.drop_all_bases(conn)
+        repo_sync.note_keys(conn, repo_sync.KEPT, push.kept)
+        repo_sync.drop_carried_bases(conn, ceiling)
+        repo_sync.drop_carried(conn, ceiling)
         written = _apply(conn, remote, plan, changed, report.user_id)
         if push.link is not None and remote.root is not None:
             _persist_link(conn, remote.root.name, push.link)
-        repo_sync.note_keys(conn, repo_sync.KEPT, push.kept)
-        repo_sync.settle_pending(conn, ceiling, before)
+        repo_sync.drop_echoes(conn, before)
         _bases(conn, remote, plan, push, written)
-        if plan.mode == LEGACY:
-            for table in remote.tables.values():
-                repo_sync.seed_bases(conn, table.name, encoding.base_sql(table.stored))
         repo_sync.add_conflicts(conn, _conflict_rows(report.conflicts))
         _remember(conn, report, plan, catalogue)
         return len(changed)
@@ -93,24 +94,26 @@ def _apply(
     for table in remote.tables.values():
         mine = [p for p in plan.rows if p.table == table.name and p.values is not None]
         taken = _keys_held(conn, table.table, changed)
+        inserts = []
         for item in sorted(mine, key=lambda p: not p.update):  # updates first: they free keys
             if (table.name, item.local_id or item.row_id) in changed:
                 continue  # changed here meanwhile: it merges at the next sync
             if taken and _key(table.table, item.values) in taken:
                 continue  # another row took its day meanwhile: idem
-            _write(conn, table.table, item)
+            if item.update:
+                _update(conn, table.table, item)
+            else:
+                inserts.append(item.values)
             written.add((table.name, item.row_id))
+        store.insert_whole(conn, table.table, inserts)
     return written
 
 
-def _write(conn: sqlite3.Connection, table: Any, item: RowPlan) -> None:
-    assert item.values is not None
-    if item.local_id is not None and item.update:
+def _update(conn: sqlite3.Connection, table: Any, item: RowPlan) -> None:
+    """A journal row takes the merged values (and, merged into the remote's row, its id)."""
+    if item.local_id is not None:
         conn.execute(f"UPDATE {table.name} SET id = ? WHERE id = ?", (item.row_id, item.local_id))
-    if item.update:
-        store.replace_whole(conn, table, [item.values])
-    else:
-        store.insert_whole(conn, table, [item.values])
+    store.replace_whole(conn, table, [item.values])
 
 
 def _keys_held(conn: sqlite3.Connection, table: Any, changed: set[tuple[str, str]]) -> set[tuple]:
@@ -133,21 +136,32 @@ def _bases(
     push: Push,
     written: set[tuple[str, str]],
 ) -> None:
-    """Every row the sync saw gets what the remote holds now as its base."""
-    forget = [(p.table, p.row_id) for p in plan.rows if p.forget]
-    forget += [(p.table, p.local_id) for p in plan.rows if p.local_id is not None]
-    repo_sync.drop_bases(conn, [*forget, *push.deleted])
-    pulled = []
+    """The rows the pull spoke for, and those deleted there, get their bases right.
+
+    A row the journal and the remote now hold alike is its own base; any
+    other keeps what the remote holds: the row pulled (or merged and sent),
+    when it could not be written here (changed meanwhile) or not sent there.
+    """
+    gone = [(p.table, p.row_id) for p in plan.rows if p.forget]
+    gone += [(p.table, p.local_id) for p in plan.rows if p.local_id is not None]
+    repo_sync.drop_bases(conn, [*gone, *push.deleted])
+    in_sync, parted = [], []
     for item in plan.rows:
-        if item.remote is None:
-            continue
-        if item.local_id is not None and (item.table, item.row_id) not in written:
-            continue  # not merged here after all: the next sync meets it again
+        key = (item.table, item.row_id)
+        if item.remote is None or (item.local_id is not None and key not in written):
+            continue  # nothing there, or not merged here after all: the next sync meets it
         table = remote.tables[item.table]
-        pulled.append(
-            (item.table, item.row_id, encoding.storage_json(table.table, item.remote, table.stored))
-        )
-    repo_sync.put_bases(conn, pulled)
+        sent = item.push is not None and key not in push.kept
+        if table.reshaped and sent:
+            continue  # its base is the one noted as it was sent
+        here = item.values is None or key in written
+        if (sent or item.push is None) and here and not table.reshaped:
+            in_sync.append(key)
+        else:
+            there = item.push if sent else item.remote
+            parted.append((*key, encoding.storage_json(table.table, there)))
+    repo_sync.drop_bases(conn, in_sync)
+    repo_sync.put_bases(conn, parted)
     repo_sync.keep_sent_bases(conn)
 
 

@@ -61,18 +61,18 @@ def test_a_fault_mid_pull_applies_nothing_and_a_rerun_converges(
 ):
     journal = both_sides_changed
     before, there = journal.snapshot(), remote.raw("daily_checkins")
-    original = PostgresTransport.select
+    original = PostgresTransport.changes
 
-    def drop_on_the_check_ins(self, table, columns, filters):
+    def drop_on_the_check_ins(self, table, *args):
         if table == "daily_checkins":
             raise RemoteError(base.LOST, "the connection to the database dropped (test)")
-        return original(self, table, columns, filters)
+        return original(self, table, *args)
 
-    monkeypatch.setattr(PostgresTransport, "select", drop_on_the_check_ins)
+    monkeypatch.setattr(PostgresTransport, "changes", drop_on_the_check_ins)
     line = one_line(journal("sync", "--db-url", remote.url))
     assert "dropped (test)" in line and "the journal keeps its 1 pending change(s)" in line
     assert journal.snapshot() == before and remote.raw("daily_checkins") == there
-    monkeypatch.setattr(PostgresTransport, "select", original)
+    monkeypatch.setattr(PostgresTransport, "changes", original)
     journal.ok("sync", "--db-url", remote.url)
     converged(journal, remote)
 

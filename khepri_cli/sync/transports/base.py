@@ -170,8 +170,15 @@ class Transport(Protocol):
         """Pages of the rows of ``table`` matching every filter: ``columns`` of each."""
         ...
 
-    def ids(self, table: str, filters: Sequence[Filter]) -> list[str]:
-        """The ids of every row of ``table`` matching every filter."""
+    def changes(
+        self, table: str, columns: Sequence[str], owner: Filter, changed: Filter
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        """The rows of ``table`` matching ``owner`` and ``changed`` (``columns`` of each), and
+        the ids of every row matching ``owner``: what a pull compares with what it knew.
+
+        Two reads of the same rows; a transport that can do both in one (one
+        scan of the table, one round trip) should.
+        """
         ...
 
     def row_format(self, table: str, columns: Sequence[str]) -> RowFormat:
