@@ -113,7 +113,7 @@ def _csv_value(value: Any, kind: str) -> str:
         items = ("NULL" if v is None else '"' + _escape_element(v) + '"' for v in value)
         text = "{" + ",".join(items) + "}"
     elif isinstance(value, dict | list):
-        text = json.dumps(value, ensure_ascii=False)
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)  # as the journal stores it
     else:
         text = str(value)
     if kind == base.RAW:

@@ -120,12 +120,13 @@ class SyncEngine:
                     known=lambda table: known_ids(conn, table, mode),
                 )
             )
-            link = None
-            if athlete is not None and fetched.profile is None and report.linked:
-                link = Link(athlete.id, user_id, athlete.updated_at)
             with self._snapshot() as snapshot:
                 repo_sync.open_scratch(snapshot)
                 ceiling = repo_sync.top_seq(snapshot)
+                athlete = get_athlete(snapshot)  # as this snapshot has it
+                link = None
+                if athlete is not None and fetched.profile is None and report.linked:
+                    link = Link(athlete.id, user_id, athlete.updated_at)
                 planner = Planner(snapshot, remote, fetched, user_id=user_id, mode=mode)
                 plan = self._failing(lambda: planner.run(athlete))
                 _report_plan(report, plan)

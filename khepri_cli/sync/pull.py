@@ -75,6 +75,7 @@ def fetch_rows(
     after = None if since is None else format_timestamp(parse_timestamp(since) - OVERLAP)
     for table in remote.owned:
         mine = [eq(table.remote(OWNER_COLUMN), owner_id)]
+        fetched.known[table.name] = known(table.name)
         if after is None or table.stamp is None:
             rows = [row for page in _select(transport, table, mine) for row in page]
             fetched.rows[table.name] = rows
@@ -83,7 +84,6 @@ def fetch_rows(
         columns = list(table.columns.values())
         rows, listed = transport.changes(table.name, columns, mine[0], gt(table.stamp, after))
         ids = set(listed)
-        fetched.known[table.name] = known(table.name)
         unseen = ids - fetched.known[table.name] - {str(r[table.remote("id")]) for r in rows}
         if unseen:
             found = _select(transport, table, [*mine, in_(table.remote("id"), sorted(unseen))])
