@@ -133,6 +133,7 @@ def build_journal(path: Path, rows: int) -> float:
 
 
 def push(path: Path, url: str, user_id: str, batch: int):
+    """One ``khepri sync`` of the journal at ``path``, timed: pull, merge, push, record."""
     from khepri_cli.db.connection import open_journal
     from khepri_cli.sync.engine import SyncEngine
     from khepri_cli.sync.settings import resolve_target
@@ -214,23 +215,6 @@ def remote_count(url: str) -> int:
         return conn.execute("SELECT count(*) FROM public.daily_checkins").fetchone()[0]
 
 
-def pull_into_new_journal(path: Path, url: str, user_id: str, batch: int):
-    """The first sync of a journal with no profile yet: the whole account comes down."""
-    from khepri_cli.db.connection import open_journal
-    from khepri_cli.sync.engine import SyncEngine
-    from khepri_cli.sync.settings import resolve_target
-    from khepri_cli.sync.transports.postgres import PostgresTransport
-
-    journal = open_journal(path)
-    try:
-        transport = PostgresTransport(resolve_target(url))
-        started = time.perf_counter()
-        report = SyncEngine(journal, transport, batch_rows=batch).run(user_id)
-        return time.perf_counter() - started, report
-    finally:
-        journal.close()
-
-
 def one_round(template: Path, folder: Path, server_url: str, batch: int, copy_first: bool):
     """A fresh remote and a fresh copy of the journal: full push, COPY, nothing, one change,
     then a new journal pulling it all, and nothing again."""
@@ -254,9 +238,9 @@ def one_round(template: Path, folder: Path, server_url: str, batch: int, copy_fi
         one, report3 = push(path, url, user_id, batch)
         assert report3.upserted == 1
         fresh = folder / f"pulled-{name}.db"
-        pulled, report4 = pull_into_new_journal(fresh, url, user_id, batch)
+        pulled, report4 = push(fresh, url, user_id, batch)
         assert report4.pulled == report.upserted, (report4.pulled, report.upserted)
-        after_pull, report5 = pull_into_new_journal(fresh, url, user_id, batch)
+        after_pull, report5 = push(fresh, url, user_id, batch)
         assert report5.pulled == report5.upserted == 0
         path.unlink()
         fresh.unlink()

@@ -103,9 +103,16 @@ def top_seq(conn: sqlite3.Connection) -> int:
 
 def pending_of(conn: sqlite3.Connection, table: str, ids: Iterable[str]) -> dict[str, str]:
     """The pending operation (``upsert``/``delete``) of each of ``ids`` that has one."""
+    return _of_rows(conn, PENDING, "op", table, ids)
+
+
+def _of_rows(
+    conn: sqlite3.Connection, bookkeeping: str, column: str, table: str, ids: Iterable[str]
+) -> dict[str, str]:
+    """``column`` of the ``bookkeeping`` rows of each of ``ids`` of ``table``, by id."""
     return dict(
         conn.execute(
-            f"SELECT row_id, op FROM {PENDING} WHERE table_name = ? "
+            f"SELECT row_id, {column} FROM {bookkeeping} WHERE table_name = ? "
             "AND row_id IN (SELECT value FROM json_each(?))",
             (table, json.dumps(list(ids))),
         )
@@ -203,17 +210,7 @@ def base_ids(conn: sqlite3.Connection, table: str) -> set[str]:
 
 def bases_of(conn: sqlite3.Connection, table: str, ids: Iterable[str]) -> dict[str, str]:
     """The stored base (JSON text) of each of ``ids`` that has one."""
-    return dict(
-        conn.execute(
-            f"SELECT row_id, base FROM {BASES} WHERE table_name = ? "
-            "AND row_id IN (SELECT value FROM json_each(?))",
-            (table, json.dumps(list(ids))),
-        )
-    )
-
-
-def has_bases(conn: sqlite3.Connection) -> bool:
-    return conn.execute(f"SELECT 1 FROM {BASES} LIMIT 1").fetchone() is not None
+    return _of_rows(conn, BASES, "base", table, ids)
 
 
 def put_bases(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, str]]) -> None:

@@ -105,6 +105,8 @@ class SyncEngine:
                 reason = remote.unusable[root_table().name]
                 raise SyncError(f"{messages.not_set_up(reason)}; {self._untouched()}")
             report.remote = remote.schema.description
+            for table, columns in remote.missing_columns.items():
+                report.notes.append(messages.columns_lacking(table, columns))
             owner = record.bases_for(report.target, user_id)
             linked = athlete.auth_user_id if athlete is not None else None
             mode, watermark = bases.mode_for(state, owner, report.target, user_id, linked)

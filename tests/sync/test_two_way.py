@@ -407,3 +407,17 @@ def test_two_journals_of_one_user_syncing_in_turn_converge(athlete, remote, tmp_
         conn = sqlite3.connect(path)
         assert conn.execute("SELECT count(*) FROM _khepri_pending_changes").fetchone() == (0,)
         conn.close()
+
+
+def test_a_remote_without_a_column_gets_the_rest_and_the_journal_keeps_its_values(athlete, remote):
+    with psycopg.connect(remote.url) as conn:
+        conn.execute("ALTER TABLE public.goals DROP COLUMN race_location")
+    athlete.ok("goals", "add", "race", "Cascais 70.3", "--location", "Cascais")
+    run = sync(athlete, remote)
+    assert "note: the remote's goals has no column race_location" in run.stderr
+    [goal] = remote.raw("goals").values()
+    assert goal["title"] == "Cascais 70.3" and "race_location" not in goal
+    remote.update("goals", goal["id"], title="Cascais 70.3 (2027)")
+    sync(athlete, remote)
+    here = journal_rows(athlete.db_path, "goals")[goal["id"]]
+    assert here["title"] == "Cascais 70.3 (2027)" and here["race_location"] == "Cascais"
