@@ -41,6 +41,8 @@ STATE_PULLED_AT = "pulled_at"
 """The remote's clock when the last complete pull began: the next one asks for what changed since."""
 STATE_BASES_FOR = "bases_for"
 """The remote and user the bases were recorded with (bases of another remote mean nothing)."""
+STATE_READ_AGAIN = "read_again"
+"""Rows a pull could not merge (changed here meanwhile): the next pull reads them again."""
 CATALOGUE_PREFIX = "remote_catalogue "
 
 Key = tuple[str, str]

@@ -21,6 +21,7 @@ How much the journal knows depends on the *mode* of a sync with a remote:
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -49,6 +50,15 @@ def mode_for(
         and linked == user_id
     )
     return (NORMAL, False) if pushed_before else (FULL, False)
+
+
+def read_again(state: Mapping[str, str]) -> dict[str, set[str]]:
+    """Rows the last sync could not merge here (changed here meanwhile), by table: the pull
+    counts them as unknown, so it reads them again."""
+    found: dict[str, set[str]] = {}
+    for table, row_id in json.loads(state.get(repo_sync.STATE_READ_AGAIN) or "[]"):
+        found.setdefault(table, set()).add(row_id)
+    return found
 
 
 def known_ids(conn: sqlite3.Connection, table: str, mode: str) -> set[str]:

@@ -110,6 +110,7 @@ class SyncEngine:
             owner = record.bases_for(report.target, user_id)
             linked = athlete.auth_user_id if athlete is not None else None
             mode, watermark = bases.mode_for(state, owner, report.target, user_id, linked)
+            again = bases.read_again(state)
             fetched = self._remote(lambda: pull.fetch_profile(self.transport, remote, user_id))
             mode = self._meet(mode, athlete, fetched, remote, report)
             since = state.get(repo_sync.STATE_PULLED_AT) if watermark and mode != FULL else None
@@ -119,7 +120,7 @@ class SyncEngine:
                     remote,
                     fetched,
                     since=since,
-                    known=lambda table: known_ids(conn, table, mode),
+                    known=lambda table: known_ids(conn, table, mode) - again.get(table, set()),
                 )
             )
             with self._snapshot() as snapshot:

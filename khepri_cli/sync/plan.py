@@ -171,7 +171,7 @@ class Planner:
             return  # the remote did not change it since: the journal's delete goes there
         detail = messages.deleted_here(table.table.noun)
         self._conflict(table, r.DELETED_HERE, remote["id"], detail)
-        self._insert(table, remote)
+        self._insert(table, remote, forget=True)  # the base kept when it was deleted goes
 
     def _deleted_there(
         self, table: RemoteTable, row_id: str, local: Values | None, op: str | None
@@ -302,10 +302,11 @@ class Planner:
         if delete_twin:
             self.plan.rows.append(RowPlan(table.name, twin["id"], delete_here=True, forget=True))
 
-    def _insert(self, table: RemoteTable, remote: Values) -> None:
+    def _insert(self, table: RemoteTable, remote: Values, *, forget: bool = False) -> None:
         row = self._parents(table, dict(remote))
         if row is not None:
-            self.plan.rows.append(RowPlan(table.name, remote["id"], remote=remote, values=row))
+            item = RowPlan(table.name, remote["id"], remote=remote, values=row, forget=forget)
+            self.plan.rows.append(item)
             self.plan.covered.add((table.name, remote["id"]))  # a pending delete stays here
             self._journal_ids(table.name).add(remote["id"])
 

@@ -62,9 +62,9 @@ def record(
         if push.link is not None and remote.root is not None:
             _persist_link(conn, remote.root.name, push.link)
         repo_sync.drop_echoes(conn, before)
-        _bases(conn, remote, plan, push, written)
+        waiting = _bases(conn, remote, plan, push, written, changed)
         repo_sync.add_conflicts(conn, _conflict_rows(report.conflicts))
-        _remember(conn, report, plan, catalogue)
+        _remember(conn, report, plan, catalogue, waiting)
         return len(changed)
 
 
@@ -135,34 +135,43 @@ def _bases(
     plan: PullPlan,
     push: Push,
     written: set[tuple[str, str]],
-) -> None:
+    changed: set[tuple[str, str]],
+) -> list[tuple[str, str]]:
     """The rows the pull spoke for, and those deleted there, get their bases right.
 
     A row the journal and the remote now hold alike is its own base; any
     other keeps what the remote holds: the row pulled (or merged and sent),
-    when it could not be written here (changed meanwhile) or not sent there.
+    when it was not sent there. A row changed here meanwhile keeps the base
+    it had (what it was before this sync) and is returned: the next pull
+    reads it again and merges it with that change.
     """
     gone = [(p.table, p.row_id) for p in plan.rows if p.forget]
     gone += [(p.table, p.local_id) for p in plan.rows if p.local_id is not None]
     repo_sync.drop_bases(conn, [*gone, *push.deleted])
-    in_sync, parted = [], []
+    in_sync, parted, waiting = [], [], []
     for item in plan.rows:
         key = (item.table, item.row_id)
-        if item.remote is None or (item.local_id is not None and key not in written):
-            continue  # nothing there, or not merged here after all: the next sync meets it
+        if item.remote is None:
+            continue
+        if key in changed:  # not written: it keeps the base it had, and is read again
+            if item.update and item.local_id is None:
+                waiting.append(key)
+            continue
+        if not (key in written or item.values is None):
+            continue  # not in the journal under this id (its day was taken meanwhile)
         table = remote.tables[item.table]
         sent = item.push is not None and key not in push.kept
         if table.reshaped and sent:
-            continue  # its base is the one noted as it was sent
-        here = item.values is None or key in written
-        if (sent or item.push is None) and here and not table.reshaped:
-            in_sync.append(key)
-        else:
-            there = item.push if sent else item.remote
-            parted.append((*key, encoding.storage_json(table.table, there)))
+            continue  # its base was noted as it was sent
+        if (sent or item.push is None) and not table.reshaped:
+            if item.update:  # in sync: its own base; an explicit one it had goes
+                in_sync.append(key)
+            continue  # (a new row has none)
+        parted.append((*key, encoding.storage_json(table.table, item.remote)))
     repo_sync.drop_bases(conn, in_sync)
     repo_sync.put_bases(conn, parted)
     repo_sync.keep_sent_bases(conn)
+    return waiting
 
 
 def _conflict_rows(conflicts: Iterable[r.Conflict]) -> list[tuple]:
@@ -205,7 +214,11 @@ def _persist_link(conn: sqlite3.Connection, table: str, link: Link) -> None:
 
 
 def _remember(
-    conn: sqlite3.Connection, report: r.SyncReport, plan: PullPlan, catalogue: dict[str, Any] | None
+    conn: sqlite3.Connection,
+    report: r.SyncReport,
+    plan: PullPlan,
+    catalogue: dict[str, Any] | None,
+    waiting: list[tuple[str, str]],
 ) -> None:
     summary = {
         "pulled": report.pulled,
@@ -223,6 +236,7 @@ def _remember(
             repo_sync.STATE_SUMMARY: json.dumps(summary),
             repo_sync.STATE_PULLED_AT: plan.clock,
             repo_sync.STATE_BASES_FOR: bases_for(report.target, report.user_id),
+            repo_sync.STATE_READ_AGAIN: json.dumps(waiting) if waiting else None,
         },
     )
     if catalogue is not None:

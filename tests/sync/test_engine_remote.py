@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from khepri_cli.db import repo_sync, store
+from khepri_cli.db.connection import open_journal
 from khepri_cli.errors import SyncError
 from khepri_cli.schema.tables import DAILY_CHECKINS, GOALS
 from khepri_cli.sync import report as reports
@@ -164,3 +165,37 @@ def test_conflicts_are_kept_with_both_values(journal):
         "remote",
     )
     assert json.loads(json.dumps(report.to_json()))["conflicts"][0]["local"] == "Nice, here"
+
+
+def test_a_row_changed_here_while_the_sync_runs_merges_at_the_next_one(journal):
+    data = seed(journal)
+    remote = FakeRemote()
+    sync(journal, remote)
+    day = data["days"][0].id
+    remote.edit("daily_checkins", day, notes="from the app")
+
+    def edit_meanwhile(op, table, rows):
+        if table == "goals":  # another khepri command, while the push runs
+            other = open_journal(journal.path)
+            with other.transaction() as conn:
+                store.update(conn, store.fetch(conn, DAILY_CHECKINS, day), {"energy_level": 2})
+            other.close()
+        return None
+
+    with journal.transaction() as conn:  # something to push, so that the push runs
+        store.update(conn, store.fetch(conn, GOALS, data["goal"].id), {"priority": "A"})
+    report, _ = sync(journal, remote, fail=edit_meanwhile)
+    assert report.still_pending == 1
+    row = journal.conn.execute(
+        "SELECT notes, energy_level FROM daily_checkins WHERE id = ?", (day,)
+    ).fetchone()
+    assert tuple(row) == ("légères courbatures", 2)  # the edit stays; the pull waits for it
+    report, _ = sync(journal, remote)
+    assert report.conflicts == []
+    row = journal.conn.execute(
+        "SELECT notes, energy_level FROM daily_checkins WHERE id = ?", (day,)
+    ).fetchone()
+    assert tuple(row) == ("from the app", 2)
+    there = remote.tables["daily_checkins"][day]
+    assert (there["notes"], there["energy_level"]) == ("from the app", 2)
+    assert pending(journal) == 0
