@@ -143,7 +143,8 @@ def _bases(
     other keeps what the remote holds: the row pulled (or merged and sent),
     when it was not sent there. A row changed here meanwhile keeps the base
     it had (what it was before this sync) and is returned: the next pull
-    reads it again and merges it with that change.
+    reads it again and merges it with that change. So are the rows held back
+    (a remote value the journal refuses), which are read again until fixed.
     """
     gone = [(p.table, p.row_id) for p in plan.rows if p.forget]
     gone += [(p.table, p.local_id) for p in plan.rows if p.local_id is not None]
@@ -171,7 +172,7 @@ def _bases(
     repo_sync.drop_bases(conn, in_sync)
     repo_sync.put_bases(conn, parted)
     repo_sync.keep_sent_bases(conn)
-    return waiting
+    return sorted({*waiting, *plan.held})  # held back from both sides: read again too
 
 
 def _conflict_rows(conflicts: Iterable[r.Conflict]) -> list[tuple]:

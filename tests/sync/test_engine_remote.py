@@ -199,3 +199,23 @@ def test_a_row_changed_here_while_the_sync_runs_merges_at_the_next_one(journal):
     there = remote.tables["daily_checkins"][day]
     assert (there["notes"], there["energy_level"]) == ("from the app", 2)
     assert pending(journal) == 0
+
+
+def test_a_remote_value_the_journal_refuses_is_never_overwritten_by_the_journals_row(journal):
+    data = seed(journal)
+    remote = FakeRemote()
+    sync(journal, remote)
+    day = data["days"][0].id
+    remote.edit("daily_checkins", day, soreness_areas={"legs": 12})  # the app's bug
+    with journal.transaction() as conn:
+        store.update(conn, store.fetch(conn, DAILY_CHECKINS, day), {"energy_level": 3})
+    for _ in range(2):  # at every sync, until it is fixed there
+        report, _ = sync(journal, remote)
+        assert [(k.table, k.row_id) for k in report.kept] == [("daily_checkins", day)]
+        assert remote.tables["daily_checkins"][day]["soreness_areas"] == {"legs": 12}
+    remote.edit("daily_checkins", day, soreness_areas={"legs": 2})
+    report, _ = sync(journal, remote)
+    assert report.kept == [] and report.conflicts == []
+    there = remote.tables["daily_checkins"][day]
+    assert (there["soreness_areas"], there["energy_level"]) == ({"legs": 2}, 3)
+    assert pending(journal) == 0
