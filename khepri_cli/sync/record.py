@@ -98,7 +98,7 @@ def _apply(
         for item in sorted(mine, key=lambda p: not p.update):  # updates first: they free keys
             if (table.name, item.local_id or item.row_id) in changed:
                 continue  # changed here meanwhile: it merges at the next sync
-            if taken and _key(table.table, item.values) in taken:
+            if taken & _keys(table.table, item.values):
                 continue  # another row took its day meanwhile: idem
             if item.update:
                 _update(conn, table.table, item)
@@ -122,11 +122,12 @@ def _keys_held(conn: sqlite3.Connection, table: Any, changed: set[tuple[str, str
     if not ids or not table.unique:
         return set()
     rows = [store.fetch(conn, table, row_id) for row_id in ids]
-    return {_key(table, row) for row in rows if row is not None}
+    return {key for row in rows if row is not None for key in _keys(table, row)}
 
 
-def _key(table: Any, row: Any) -> tuple:
-    return tuple(tuple(row.get(c) for c in unique) for unique in table.unique)
+def _keys(table: Any, row: Any) -> set[tuple]:
+    """Each unique key of ``row``, numbered (one set to intersect, whatever the keys)."""
+    return {(n, *(row.get(c) for c in unique)) for n, unique in enumerate(table.unique)}
 
 
 def _bases(

@@ -145,7 +145,13 @@ def test_without_psycopg_the_sync_says_how_to_install_it(journal, monkeypatch):
 
 @pytest.mark.parametrize(
     "args",
-    [["sync", "status"], ["sync", "status", "--json"], ["sync", "--help"], ["profile"]],
+    [
+        ["sync", "status"],
+        ["sync", "status", "--json"],
+        ["sync", "conflicts"],
+        ["sync", "--help"],
+        ["profile"],
+    ],
 )
 def test_commands_that_do_not_push_never_load_psycopg(journal, args):
     code = (
