@@ -421,3 +421,27 @@ def test_a_remote_without_a_column_gets_the_rest_and_the_journal_keeps_its_value
     sync(athlete, remote)
     here = journal_rows(athlete.db_path, "goals")[goal["id"]]
     assert here["title"] == "Cascais 70.3 (2027)" and here["race_location"] == "Cascais"
+
+
+def test_complete_and_resolve_go_both_ways(athlete, remote):
+    athlete.ok("goals", "add", "health", "Sleep more")
+    athlete.ok("goals", "add", "fitness", "Ride weekly")
+    athlete.ok("constraints", "add", "travel", "Lisbon", "--start", "2026-11-20")
+    athlete.ok("constraints", "add", "injury", "Knee", "--start", "2026-11-01")
+    sync(athlete, remote)
+    goals = {r["title"]: r["id"] for r in athlete.rows("SELECT id, title FROM goals")}
+    limits = {r["title"]: r["id"] for r in athlete.rows("SELECT id, title FROM constraints")}
+    athlete.ok("goals", "complete", goals["Sleep more"][:8])
+    athlete.ok("constraints", "resolve", limits["Knee"][:8])
+    remote.update("goals", goals["Ride weekly"], status="completed")  # in the app
+    remote.update("constraints", limits["Lisbon"], status="resolved", end_date="2026-11-23")
+    sync(athlete, remote)
+    for table in ("goals", "constraints"):
+        assert journal_rows(athlete.db_path, table) == remote.rows(table)
+    statuses = {r["title"]: r["status"] for r in athlete.rows("SELECT title, status FROM goals")}
+    assert statuses == {"Sleep more": "completed", "Ride weekly": "completed"}
+    resolved = athlete.rows("SELECT title, status, end_date FROM constraints ORDER BY title")
+    assert [(r["title"], r["status"]) for r in resolved] == [
+        ("Knee", "resolved"),
+        ("Lisbon", "resolved"),
+    ]
