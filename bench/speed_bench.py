@@ -211,7 +211,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="rounds of the everyday commands")
     parser.add_argument("--big-runs", type=int, default=3, help="rounds of export and import")
-    parser.add_argument("--rows", type=int, default=100_000, help="rows to export and import (check-ins, then sessions)")
+    parser.add_argument(
+        "--rows",
+        type=int,
+        default=100_000,
+        help="rows to export and import (check-ins, then sessions)",
+    )
     parser.add_argument("--years", type=int, default=10, help="years of daily check-ins")
     parser.add_argument("--no-bulk", action="store_true", help="only the everyday commands")
     args = parser.parse_args()

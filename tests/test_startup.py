@@ -125,6 +125,8 @@ def test_the_check_can_see_a_heavy_import(athlete):
     conn.execute("DROP TABLE activities")  # m005's, with its indexes and triggers
     conn.execute("DROP TABLE _khepri_pending_changes")
     conn.execute("DROP TABLE _khepri_sync_state")
+    conn.execute("DROP TABLE _khepri_sync_base")
+    conn.execute("DROP TABLE _khepri_sync_conflicts")
     for trigger in [
         r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
     ]:

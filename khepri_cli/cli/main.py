@@ -91,7 +91,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "sync": (
         "khepri_cli.cli.sync",
         "app",
-        "Push the changes made since the last sync to your Supabase database.",
+        "Bring your Supabase database's changes here and send the journal's there.",
     ),
     "login": (
         "khepri_cli.cli.account",

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +48,32 @@ class AppState:
 
             self._journal = open_journal(self.db_path, create=create)
         return self._journal
+
+    @contextmanager
+    def journal_made_if_missing(self) -> Iterator[Journal]:
+        """The journal, created when missing; one this run created is removed again if the command fails.
+
+        For ``khepri sync`` on a new machine: a sync that cannot reach the
+        remote leaves no empty journal behind.
+        """
+        from khepri_cli.db.connection import default_db_path
+
+        path = self.db_path if self.db_path is not None else default_db_path()
+        fresh = not path.exists()
+        journal = self.journal(create=True)
+        try:
+            yield journal
+        except BaseException:
+            if fresh:
+                journal.close()
+                self._journal = None
+                for leftover in (
+                    path,
+                    path.with_name(path.name + "-wal"),
+                    path.with_name(path.name + "-shm"),
+                ):
+                    leftover.unlink(missing_ok=True)
+            raise
 
     def athlete(self) -> Row:
         """The journal's athlete; a clear error when ``khepri init`` has not run yet."""

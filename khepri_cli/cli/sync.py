@@ -1,4 +1,4 @@
-"""``khepri sync`` and ``khepri sync status``: push the journal to Supabase's PostgreSQL."""
+"""``khepri sync``, ``sync status`` and ``sync conflicts``: the journal and Supabase's PostgreSQL, made one."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ UserId = Annotated[
 ]
 DryRun = Annotated[
     bool,
-    typer.Option("--dry-run", help="Show what would be pushed; write nothing anywhere."),
+    typer.Option("--dry-run", help="Show what would be pulled and pushed; write nothing anywhere."),
 ]
 
 
@@ -44,11 +44,12 @@ def sync(
     dry_run: DryRun = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Push the changes made since the last sync to your Supabase database.
+    """Bring your Supabase database's changes here and send the journal's there.
 
-    Runs as your Supabase user under row level security, in one transaction:
-    everything is pushed or nothing is, and your journal keeps what is not.
-    'khepri sync status' shows what is waiting. See docs/sync.md.
+    Runs as your Supabase user under row level security, in one transaction.
+    Rows changed on both sides are merged value by value; 'khepri sync
+    conflicts' lists where both changed. 'khepri sync status' shows what is
+    waiting. See docs/sync.md.
 
     Example:
 
@@ -60,19 +61,21 @@ def sync(
     from khepri_cli.render import sync as render
     from khepri_cli.services import sync as service
 
-    result = service.push(
-        state(ctx).journal(),
-        db_url=db_url,
-        user_id=user_id,
-        dry_run=dry_run,
-        progress=None if as_json else render.progress(),
-    )
+    progress = None if as_json else render.progress()
+    if dry_run:  # writes nothing, so makes no journal either
+        journal = state(ctx).journal()
+        result = service.sync(
+            journal, db_url=db_url, user_id=user_id, dry_run=True, progress=progress
+        )
+    else:
+        with state(ctx).journal_made_if_missing() as journal:
+            result = service.sync(journal, db_url=db_url, user_id=user_id, progress=progress)
     render.report(result, as_json)
 
 
 @app.command("status")
 def status(ctx: typer.Context, as_json: JsonOption = False) -> None:
-    """Show the changes waiting to be pushed and the last successful sync.
+    """Show the changes waiting to be pushed, the last sync and what the remote was.
 
     Reads only the journal: no network.
 
@@ -84,3 +87,19 @@ def status(ctx: typer.Context, as_json: JsonOption = False) -> None:
     from khepri_cli.services import sync as service
 
     render.status(service.status(state(ctx).journal()), as_json)
+
+
+@app.command("conflicts")
+def conflicts(ctx: typer.Context, as_json: JsonOption = False) -> None:
+    """List the conflicts syncs met: rows changed on both sides, and how each was settled.
+
+    Both values are kept: the one here and the one there.
+
+    Example:
+
+        khepri sync conflicts --json
+    """
+    from khepri_cli.render import sync as render
+    from khepri_cli.services import sync as service
+
+    render.conflicts(service.conflicts(state(ctx).journal()), as_json)

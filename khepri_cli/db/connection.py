@@ -15,7 +15,7 @@ from pathlib import Path
 
 from khepri_cli.errors import NoJournal, StorageError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """The newest schema this Khepri knows; ``PRAGMA user_version`` of an up-to-date file."""
 
 BUSY_TIMEOUT_SECONDS = 10.0

@@ -242,6 +242,28 @@ CREATE INDEX idx_activities_athlete_id ON activities(athlete_id);
 CREATE INDEX idx_activities_athlete_date ON activities(athlete_id, activity_date DESC);
 """
 
+M006_SYNC_BOOKKEEPING = """
+CREATE TABLE _khepri_sync_base (
+    table_name TEXT NOT NULL,
+    row_id TEXT NOT NULL,
+    base TEXT NOT NULL CHECK (json_valid(base) AND json_type(base) = 'object'),
+    PRIMARY KEY (table_name, row_id)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE _khepri_sync_conflicts (
+    id INTEGER PRIMARY KEY,
+    synced_at TEXT NOT NULL,
+    table_name TEXT NOT NULL,
+    row_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    column_name TEXT,
+    local_value TEXT CHECK (local_value IS NULL OR json_valid(local_value)),
+    remote_value TEXT CHECK (remote_value IS NULL OR json_valid(remote_value)),
+    kept TEXT CHECK (kept IN ('local', 'remote')),
+    detail TEXT NOT NULL
+) STRICT;
+"""
+
 
 @migrations()
 def m005_activities(db: Database) -> None:
@@ -255,6 +277,19 @@ def m005_activities(db: Database) -> None:
     script += pending_triggers("activities") + calendar_guards("activities")
     _run_script(db.conn, script)
     db.conn.execute("PRAGMA user_version = 5")
+
+
+@migrations()
+def m006_sync_bases_and_conflicts(db: Database) -> None:
+    """Local-only bookkeeping of the two-way sync (docs/sync.md, "How rows merge").
+
+    ``_khepri_sync_base`` keeps, per synced row, its values as the remote
+    holds them after the last sync (the base of the three-way merge), as a
+    JSON object of SQLite storage values keyed by column. ``_khepri_sync_conflicts``
+    records every conflict a sync met, with both values, for ``khepri sync conflicts``.
+    """
+    _run_script(db.conn, M006_SYNC_BOOKKEEPING)
+    db.conn.execute("PRAGMA user_version = 6")
 
 
 def _database(conn: sqlite3.Connection) -> Database:

@@ -2,7 +2,9 @@
 
 Writes take plain column values, apply the declared rules
 (:mod:`khepri_cli.domain.rows`), encode each value with its column's kind and
-run one statement; the caller holds the transaction. Reads decode stored rows
+run one statement; the caller holds the transaction. Before a row in sync
+with the remote changes, its values are kept as its sync base
+(:func:`khepri_cli.db.repo_sync.capture_bases`), whatever the write is. Reads decode stored rows
 into :class:`~khepri_cli.schema.Row` values the same way, so there is one
 encoder and one decoder for every table.
 """
@@ -13,6 +15,7 @@ import sqlite3
 from collections.abc import Iterable
 from typing import Any
 
+from khepri_cli.db import repo_sync
 from khepri_cli.domain import rows as rules
 from khepri_cli.errors import NotFound, UsageProblem
 from khepri_cli.schema import Row, Table
@@ -58,6 +61,7 @@ def insert(conn: sqlite3.Connection, table: Table, values: dict[str, Any]) -> Ro
 
 def _write_changes(conn: sqlite3.Connection, current: Row, row: dict[str, Any]) -> Row:
     changed = {n: v for n, v in row.items() if current.get(n) != v or n == "id"}
+    repo_sync.capture_bases(conn, current.table, [current.id])
     stored = encode(current.table, changed)
     conn.execute(_update_sql(current.table, stored), stored)
     return Row(current.table, row)
@@ -88,6 +92,8 @@ def insert_whole(conn: sqlite3.Connection, table: Table, rows: Iterable[dict[str
 
 def replace_whole(conn: sqlite3.Connection, table: Table, rows: Iterable[dict[str, Any]]) -> None:
     """Write rows already checked whole over the stored rows with their ids."""
+    rows = list(rows)
+    repo_sync.capture_bases(conn, table, [row["id"] for row in rows])
     conn.executemany(_update_sql(table, table.column_names), (encode(table, row) for row in rows))
 
 
@@ -108,6 +114,7 @@ class WholeRows:
 
 
 def delete(conn: sqlite3.Connection, table: Table, row_id: str) -> None:
+    repo_sync.capture_bases(conn, table, [row_id])
     conn.execute(f"DELETE FROM {table.name} WHERE id = ?", (row_id,))
 
 

@@ -1,4 +1,4 @@
-"""Showing a sync: the progress bar, the per-table summary, conflicts, and ``sync status``."""
+"""Showing a sync: the progress bar, the per-table summary, conflicts, kept changes, status."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from khepri_cli.render import console as con
 
 if TYPE_CHECKING:
     from khepri_cli.services.sync import SyncStatus
-    from khepri_cli.sync.engine import SyncReport
+    from khepri_cli.sync.report import SyncReport
 
 PROGRESS_FROM_ROWS = 1000
 """Pushes smaller than this finish before a progress bar would be worth drawing."""
@@ -61,21 +61,20 @@ def progress() -> ProgressBar | None:
 
 
 def report(result: SyncReport, as_json: bool) -> None:
-    """The per-table summary on stdout, conflicts and the outcome on stderr."""
+    """The per-table summary on stdout; what happened, and what did not, on stderr."""
     if as_json:
         con.emit_json(result.to_json())
     else:
-        headers = (
-            ["table", "would upsert", "would delete", "conflicts"]
-            if result.dry_run
-            else ["table", "upserted", "deleted", "conflicts"]
-        )
-        rows = [[t.table, str(t.upserted), str(t.deleted), str(t.conflicts)] for t in result.tables]
-        rows.append(
-            ["total", str(result.upserted), str(result.deleted), str(len(result.conflicts))]
-        )
+        verbs = ["would pull", "would push"] if result.dry_run else ["pulled", "pushed"]
+        headers = ["table", *verbs, "conflicts", "kept"]
+        rows = [
+            [t.table, str(t.pulled_total), str(t.pushed), str(t.conflicts), str(t.kept)]
+            for t in result.tables
+        ]
+        totals = [sum(int(row[i]) for row in rows) for i in range(1, 5)]
+        rows.append(["total", *map(str, totals)])
         title = "Dry run: nothing was written" if result.dry_run else "Sync"
-        con.print_table(title, headers, rows, styles={3: "yellow"})
+        con.print_table(title, headers, rows, styles={3: "yellow", 4: "red"})
     _messages(result)
 
 
@@ -88,25 +87,36 @@ def _messages(result: SyncReport) -> None:
         )
     elif result.linked:
         con.say(f"{verb} this journal to Supabase user {result.user_id}.")
+    for note in result.notes:
+        con.say(f"note: {note}")
     for conflict in result.conflicts:
-        con.say(f"conflict: {conflict.table}: {conflict.detail}")
-    changes = result.upserted + result.deleted
+        row = f" {con.short_id(conflict.row_id)}" if conflict.row_id else ""
+        con.say(f"conflict: {conflict.table}{row}: {conflict.detail}")
+    for kept in result.kept:
+        row = f" row {kept.row_id}" if kept.row_id else f" ({kept.rows} change(s))"
+        con.say(f"kept pending: {kept.table}{row}: {kept.reason}")
+    pulled, pushed = result.pulled, result.upserted + result.deleted
     where = f"{result.target} as user {result.user_id}"
     if result.dry_run:
-        con.say(f"Dry run: {changes} change(s) would be pushed to {where}; nothing was written.")
-    elif changes == 0:
-        con.say(f"Nothing to push: every change is already in {where}.")
+        con.say(
+            f"Dry run: {pulled} change(s) would be pulled from and {pushed} pushed to {where}; "
+            f"nothing was written."
+        )
+    elif pulled == pushed == 0 and not result.kept:
+        con.say(f"Nothing to pull or push: the journal and {where} agree.")
     else:
-        con.say(f"Pushed {changes} change(s) to {where} in {result.seconds:.1f} s.")
+        con.say(
+            f"Pulled {pulled} and pushed {pushed} change(s) with {where} in {result.seconds:.1f} s."
+        )
     if result.still_pending:
         con.say(
-            f"{result.still_pending} change(s) made during the push are still pending; "
-            f"run 'khepri sync' again to push them."
+            f"{result.still_pending} change(s) made during the sync are still pending; "
+            f"run 'khepri sync' again to send them."
         )
 
 
 def status(info: SyncStatus, as_json: bool) -> None:
-    """Pending changes per table, then the last successful sync."""
+    """Pending changes per table, the last sync, what the remote is, and conflicts on record."""
     if as_json:
         con.emit_json(info.to_json())
         return
@@ -116,13 +126,41 @@ def status(info: SyncStatus, as_json: bool) -> None:
     if info.last_sync_at:
         summary = info.last_summary or {}
         con.out(
-            f"Last sync: {info.last_sync_at} to {info.last_target} as user {info.last_user_id}"
-            f" ({summary.get('upserted', 0)} upserted, {summary.get('deleted', 0)} deleted, "
-            f"{summary.get('conflicts', 0)} conflicts)"
+            f"Last sync: {info.last_sync_at} with {info.last_target} as user {info.last_user_id}"
+            f" ({summary.get('pulled', 0)} pulled, {summary.get('upserted', 0)} upserted, "
+            f"{summary.get('deleted', 0)} deleted, {summary.get('conflicts', 0)} conflicts, "
+            f"{summary.get('kept', 0)} kept pending)"
         )
     else:
         con.out("Last sync: never")
+    if info.remote:
+        con.out(f"Remote: {info.remote['description']}")
     if info.linked_user_id:
         con.out(f"Linked Supabase user: {info.linked_user_id}")
     else:
         con.out("Linked Supabase user: none yet (the first 'khepri sync --user-id UUID' links it)")
+    if info.conflicts:
+        con.out(f"Conflicts on record: {info.conflicts} ('khepri sync conflicts' lists them)")
+
+
+def conflicts(rows: list[dict[str, Any]], as_json: bool) -> None:
+    """Every conflict on record: when, which row and column, both values, which was kept."""
+    if as_json:
+        con.emit_json(rows)
+        return
+    from khepri_cli.sync.messages import show
+
+    table = [
+        [
+            row["synced_at"][:19].replace("T", " "),
+            row["table_name"],
+            con.short_id(row["row_id"]),
+            row["column_name"] or row["kind"],
+            "" if row["column_name"] is None else show(row["local_value"]),
+            "" if row["column_name"] is None else show(row["remote_value"]),
+            row["kept"] or "",
+        ]
+        for row in rows
+    ]
+    headers = ["when (UTC)", "table", "row", "column / what", "here", "there", "kept"]
+    con.print_table("Sync conflicts", headers, table, empty="No conflicts on record.")

@@ -151,7 +151,7 @@ def link_journal(journal: Journal, user_id: str) -> JournalLink:
     """Make ``user_id`` the journal's Supabase user: its athlete's link, and its sync user."""
     from khepri_cli.db import store
     from khepri_cli.db.repo_athletes import get_athlete
-    from khepri_cli.sync.engine import STATE_USER
+    from khepri_cli.db.repo_sync import STATE_USER
 
     with journal.transaction() as conn:
         conn.execute(

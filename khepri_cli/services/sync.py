@@ -1,4 +1,4 @@
-"""Use cases of ``khepri sync``: push the journal as a Supabase user, and say what is pending."""
+"""Use cases of ``khepri sync``: sync the journal as a Supabase user, say what is pending, list conflicts."""
 
 from __future__ import annotations
 
@@ -6,28 +6,31 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from khepri_cli.db import repo_sync
 from khepri_cli.db.connection import Journal
 from khepri_cli.errors import KhepriError, SyncError, UsageProblem
-from khepri_cli.sync import engine
+from khepri_cli.schema import TABLE_NAMES
+from khepri_cli.sync.report import Progress, SyncReport
 from khepri_cli.sync.settings import check_user_id, resolve_target
 
 
-def push(
+def sync(
     journal: Journal,
     *,
     db_url: str | None,
     user_id: str | None,
     dry_run: bool = False,
-    progress: engine.Progress | None = None,
-) -> engine.SyncReport:
-    """Push the pending changes to ``--db-url`` (or SUPABASE_DB_URL) as the Supabase user."""
-    target = resolve_target(db_url)
-    user = resolve_user(journal, user_id)
+    progress: Progress | None = None,
+) -> SyncReport:
+    """Pull, merge and push with ``--db-url`` (or SUPABASE_DB_URL) as the Supabase user."""
+    from khepri_cli.sync.engine import SyncEngine
     from khepri_cli.sync.transports.postgres import PostgresTransport
 
+    target = resolve_target(db_url)
+    user = resolve_user(journal, user_id)
     transport = PostgresTransport(target)
     try:
-        return engine.SyncEngine(journal, transport, progress=progress).run(user, dry_run=dry_run)
+        return SyncEngine(journal, transport, progress=progress).run(user, dry_run=dry_run)
     except KhepriError as exc:  # a last guard: no message leaves with the password in it
         exc.message = target.hide(exc.message)
         exc.args = (exc.message,)
@@ -37,10 +40,10 @@ def push(
 
 
 def resolve_user(journal: Journal, given: str | None) -> str:
-    """``--user-id``, else the user of the last successful sync, else the athlete's link."""
+    """``--user-id``, else the user of the last sync (or login), else the athlete's link."""
     if given is not None:
         return check_user_id(given)
-    remembered = engine.read_state(journal.conn).get(engine.STATE_USER)
+    remembered = repo_sync.read_state(journal.conn).get(repo_sync.STATE_USER)
     if remembered:
         return remembered
     row = journal.conn.execute(
@@ -62,6 +65,8 @@ class SyncStatus:
     last_target: str | None
     last_user_id: str | None
     last_summary: dict[str, Any] | None
+    remote: dict[str, Any] | None  # what the last remote is, as last read (remote_schema)
+    conflicts: int = 0
 
     @property
     def total(self) -> int:
@@ -84,27 +89,41 @@ class SyncStatus:
             "pending_total": self.total,
             "linked_user_id": self.linked_user_id,
             "last_sync": last,
+            "remote": self.remote,
+            "conflicts": self.conflicts,
         }
 
 
 def status(journal: Journal) -> SyncStatus:
-    """What a sync would push, and how the last successful one went (no network)."""
+    """What a sync would push, how the last one went and what the remote was (no network)."""
+    from khepri_cli.sync.remote_schema import classify
+
     conn = journal.conn
     conn.execute("BEGIN")
     try:
-        pending = engine.pending_counts(conn)
-        state = engine.read_state(conn)
+        pending = repo_sync.pending_counts(conn, TABLE_NAMES)
+        state = repo_sync.read_state(conn)
         row = conn.execute(
             "SELECT auth_user_id FROM athletes ORDER BY created_at LIMIT 1"
         ).fetchone()
+        target = state.get(repo_sync.STATE_TARGET)
+        cached = repo_sync.cached_catalogue(conn, target) if target else None
+        conflicts = repo_sync.count_conflicts(conn)
     finally:
         conn.execute("COMMIT")
-    summary = state.get(engine.STATE_SUMMARY)
+    summary = state.get(repo_sync.STATE_SUMMARY)
     return SyncStatus(
         pending=pending,
         linked_user_id=row[0] if row else None,
-        last_sync_at=state.get(engine.STATE_AT),
-        last_target=state.get(engine.STATE_TARGET),
-        last_user_id=state.get(engine.STATE_USER),
+        last_sync_at=state.get(repo_sync.STATE_AT),
+        last_target=target,
+        last_user_id=state.get(repo_sync.STATE_USER),
         last_summary=json.loads(summary) if summary else None,
+        remote=classify(cached["catalogue"]).to_json() if cached else None,
+        conflicts=conflicts,
     )
+
+
+def conflicts(journal: Journal) -> list[dict[str, Any]]:
+    """Every conflict the syncs of this journal met, oldest first, both values kept."""
+    return list(repo_sync.conflicts(journal.conn))

@@ -16,7 +16,7 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,38 +24,74 @@ import pytest
 
 from khepri_cli.db import store
 from khepri_cli.db.connection import Journal, open_journal
+from khepri_cli.db.repo_sync import capture_bases, pending_counts, read_state
+from khepri_cli.domain.clock import format_timestamp
 from khepri_cli.domain.rows import make, new_id
 from khepri_cli.errors import NoProfile, SyncError
-from khepri_cli.schema import Row
+from khepri_cli.schema import table as declared
 from khepri_cli.schema.tables import ATHLETES, CONSTRAINTS, DAILY_CHECKINS, GOALS, TRAINING_PLANS
-from khepri_cli.sync import engine as engine_module
-from khepri_cli.sync.engine import PUSH_ORDER, SyncEngine, pending_counts, read_state
+from khepri_cli.sync import report as reports
+from khepri_cli.sync.engine import PUSH_ORDER, SyncEngine
 from khepri_cli.sync.transports import base
 from khepri_cli.sync.transports.base import RemoteError, Transport
 
 USER = "6f1b7a52-3c1e-4f7e-9d42-0a3c5e7b9d11"
 OTHER_USER = "0d9e8f7a-6b5c-4d3e-8f2a-1b0c9d8e7f6a"
+START = datetime(2030, 1, 1, tzinfo=UTC)
+"""The fake remote's clock runs ahead of the journal's, pinned (KHEPRI_NOW) or not
+(rows written with plain SQL take the real time): the remote's changes are the later ones."""
 
 Failure = Callable[[str, str, list[dict[str, Any]]], RemoteError | None]
 
 
 class FakeRemote:
-    """The remote database: committed tables, Auth users and a log of committed writes."""
+    """The remote database: committed tables, Auth users, a clock and a log of committed writes.
+
+    Like the real schema, it stamps ``updated_at`` (and ``created_at``) with its
+    own clock when a row is written without one or updated.
+    """
 
     def __init__(self, users: tuple[str, ...] = (USER, OTHER_USER)):
         self.tables: dict[str, dict[str, dict[str, Any]]] = {t: {} for t in PUSH_ORDER}
         self.users = set(users)
         self.writes: list[tuple[str, str, int]] = []  # (op, table, rows) per statement
         self.reachable = True
+        self.ticks = 0
+
+    def now(self) -> str:
+        self.ticks += 1
+        return format_timestamp(START + timedelta(seconds=self.ticks))
 
     def rows(self, table: str) -> list[dict[str, Any]]:
         return list(self.tables[table].values())
+
+    def put(self, table: str, **values: Any) -> dict[str, Any]:
+        """A row written there by someone else (the app), stamped by the remote's clock."""
+        declared_table = declared(table)
+        row = {c: values.get(c) for c in declared_table.column_names}
+        row["id"] = row["id"] or new_id()
+        row["created_at"] = row["created_at"] or self.now()
+        row["updated_at"] = values.get("updated_at") or self.now()
+        for column in declared_table.columns:
+            if row[column.name] is None and column.default is not None:
+                row[column.name] = column.kind.to_json(column.kind.check(column.default))
+        self.tables[table][row["id"]] = row
+        return row
+
+    def edit(self, table: str, row_id: str, **values: Any) -> None:
+        """Someone else changes a row there: its updated_at moves on."""
+        self.tables[table][row_id] = {
+            **self.tables[table][row_id],
+            **values,
+            "updated_at": self.now(),
+        }
 
 
 class FakeTransport:
     """A :class:`Transport` over a :class:`FakeRemote`; ``fail`` injects faults per statement."""
 
     target = "fake://remote"
+    transactional = True
 
     def __init__(self, remote: FakeRemote, fail: Failure | None = None):
         self.remote = remote
@@ -64,6 +100,7 @@ class FakeTransport:
         self.log: list[tuple[str, str, int]] = []
         self.user: str | None = None
         self.statements: list[tuple[str, str, int]] = []
+        self.reads: list[tuple[str, tuple]] = []
         self.closed = False
 
     def connect(self) -> None:
@@ -98,6 +135,38 @@ class FakeTransport:
             self.work, self.log = saved, log
             raise
 
+    # -- reads
+    def catalogue(self, wanted: Any) -> dict[str, dict[str, str]]:
+        return {
+            t: dict.fromkeys(declared(t).column_names, "text")
+            for t in self.remote.tables
+            if t in wanted
+        }
+
+    def clock(self) -> str:
+        return self.remote.now()
+
+    def _visible(self, table: str, filters: Any) -> list[dict[str, Any]]:
+        assert self.work is not None
+        rows = [r for r in self.work[table].values() if self._owned(table, r)]
+        for column, op, value in filters:
+            if op == base.EQ:
+                rows = [r for r in rows if r.get(column) == value]
+            elif op == base.GT:
+                rows = [r for r in rows if (r.get(column) or "") > value]
+            else:
+                rows = [r for r in rows if r.get(column) in set(value)]
+        return rows
+
+    def select(self, table: str, columns: list[str], filters: Any):
+        self.reads.append((table, tuple(filters)))
+        rows = self._visible(table, filters)
+        yield [{c: copy.deepcopy(r.get(c)) for c in columns} for r in rows]
+
+    def changes(self, table: str, columns: list[str], owner: Any, changed: Any):
+        rows = next(self.select(table, columns, [owner, changed]))
+        return rows, [r["id"] for r in self._visible(table, [owner])]
+
     def row_format(self, table: str, columns: list[str]) -> base.RowFormat:
         return base.RowFormat(base.JSON_ROWS)
 
@@ -108,24 +177,6 @@ class FakeTransport:
             return row["auth_user_id"] == self.user
         athlete = self.work["athletes"].get(row["athlete_id"])
         return athlete is not None and athlete["auth_user_id"] == self.user
-
-    def athlete_id_for_user(self, user_id: str) -> str | None:
-        assert self.work is not None
-        for row in self.work["athletes"].values():
-            if row["auth_user_id"] == user_id == self.user:
-                return row["id"]
-        return None
-
-    def checkins_on_days(self, athlete_id: str, days: list[str]) -> dict[str, str]:
-        assert self.work is not None
-        wanted = set(days)
-        return {
-            r["checkin_date"]: r["id"]
-            for r in self.work["daily_checkins"].values()
-            if r["athlete_id"] == athlete_id
-            and r["checkin_date"] in wanted
-            and self._owned("daily_checkins", r)
-        }
 
     def upsert(self, table: str, columns: list[str], rows: list[str]) -> int:
         with self._atomic():
@@ -173,6 +224,8 @@ class FakeTransport:
             goal = row.get("target_goal_id")
             if table == "training_plans" and goal is not None and goal not in self.work["goals"]:
                 raise RemoteError(base.REJECTED, "target_goal_id is not present", "23503")
+            if existing is not None:  # the remote's trigger stamps an update
+                row = {**existing, **row, "updated_at": self.remote.now()}
             target[row["id"]] = row
             if table == "daily_checkins":
                 days[(row["athlete_id"], row["checkin_date"])] = row["id"]
@@ -354,7 +407,13 @@ def test_first_sync_links_the_athlete_and_remembers_the_user(journal):
     assert state["user_id"] == USER
     assert state["last_sync_target"] == "fake://remote"
     assert state["last_sync_at"].startswith("2026-11-25T07:30:00")
-    assert json.loads(state["last_sync_summary"]) == {"upserted": 7, "deleted": 0, "conflicts": 0}
+    assert json.loads(state["last_sync_summary"]) == {
+        "pulled": 0,
+        "upserted": 7,
+        "deleted": 0,
+        "conflicts": 0,
+        "kept": 0,
+    }
     assert data["athlete"].auth_user_id is None
 
 
@@ -369,15 +428,41 @@ def test_the_link_is_kept_locally_exactly_as_pushed(journal):
     assert pending(journal) == 0
 
 
-def test_relinking_an_unchanged_journal_pushes_only_the_profile(journal):
+def test_relinking_to_a_user_with_nothing_there_sends_the_whole_journal(journal):
     seed(journal)
     remote = FakeRemote()
     sync(journal, remote, user=OTHER_USER)
     remote.tables = {t: {} for t in PUSH_ORDER}  # say the project was reset
     report, transport = sync(journal, remote, user=USER)
     assert report.linked and report.linked_from == OTHER_USER
-    assert transport.statements == [("upsert", "athletes", 1)]
+    with_rows = [t for t in PUSH_ORDER if t != "activities"]  # seed() logs no session
+    assert [s[1] for s in transport.statements] == with_rows
     assert journal.conn.execute("SELECT auth_user_id FROM athletes").fetchone()[0] == USER
+    assert {t: len(rows) for t, rows in remote.tables.items()} == {
+        "athletes": 1,
+        "goals": 1,
+        "constraints": 1,
+        "daily_checkins": 3,
+        "training_plans": 1,
+        "activities": 0,
+    }
+    assert pending(journal) == 0
+
+
+def test_a_remote_that_lost_the_profile_gets_everything_again_and_nothing_is_deleted_here(journal):
+    data = seed(journal)
+    remote = FakeRemote()
+    sync(journal, remote)
+    remote.tables = {t: {} for t in PUSH_ORDER}  # the account was deleted and made again
+    before = {
+        t: journal.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in PUSH_ORDER
+    }
+    report, _ = sync(journal, remote)
+    after = {t: journal.conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in PUSH_ORDER}
+    assert after == before
+    assert report.upserted == 7 and report.pulled == 0
+    assert any("has no profile for this user" in note for note in report.notes)
+    assert remote.tables["athletes"][data["athlete"].id]["auth_user_id"] == USER
 
 
 def test_a_profile_changed_during_the_push_is_linked_and_stays_pending(journal):
@@ -494,12 +579,16 @@ def test_many_changes_in_a_larger_table_are_read_in_one_scan(journal):
     add_many_days(journal, data["athlete"].id, 6000)
     remote = FakeRemote()
     sync(journal, remote, batch_rows=2500)
-    with journal.transaction() as conn:
-        conn.execute(
-            "UPDATE daily_checkins SET energy_level = 10 WHERE checkin_date < '2013-10-01'"
+    with journal.transaction() as conn:  # one statement, keeping bases as the write path does
+        where = "checkin_date < '2013-10-01'"
+        capture_bases(
+            conn,
+            DAILY_CHECKINS,
+            [r[0] for r in conn.execute(f"SELECT id FROM daily_checkins WHERE {where}")],
         )
+        conn.execute(f"UPDATE daily_checkins SET energy_level = 10 WHERE {where}")
     changed = journal.conn.execute(
-        "SELECT count(*) FROM daily_checkins WHERE checkin_date < '2013-10-01'"
+        "SELECT count(*) FROM _khepri_pending_changes WHERE table_name = 'daily_checkins'"
     ).fetchone()[0]
     statements: list[str] = []
     journal.conn.set_trace_callback(statements.append)
@@ -528,12 +617,12 @@ def test_one_change_never_reads_the_whole_table(journal):
     report, _ = sync(journal, remote)
     journal.conn.set_trace_callback(None)
     assert report.upserted == 1
-    scans = [
+    scans = [  # the ids alone are read (deletes there are found by id sets), never the rows
         detail
         for statement in statements
         if statement.lstrip().startswith("SELECT")
         for *_, detail in journal.conn.execute("EXPLAIN QUERY PLAN " + statement)
-        if detail.startswith(("SCAN t", "SCAN daily_checkins"))
+        if detail.startswith(("SCAN t", "SCAN daily_checkins")) and "COVERING INDEX" not in detail
     ]
     assert scans == []
     assert not any("count(*) FROM daily_checkins" in s for s in statements)
@@ -715,108 +804,117 @@ def test_a_non_row_failure_is_reported_as_it_is(journal):
 def test_a_remote_profile_for_the_user_is_adopted_never_duplicated(journal):
     data = seed(journal)
     remote = FakeRemote()
-    remote_id = new_id()
-    remote.tables["athletes"][remote_id] = {
-        "id": remote_id,
-        "auth_user_id": USER,
-        "display_name": "from the app",
-    }
+    made = remote.put(
+        "athletes",
+        auth_user_id=USER,
+        display_name="from the app",
+        intervals_icu_athlete_id="i42",
+        intervals_icu_connected=True,
+        updated_at="2026-11-01T00:00:00.000000Z",  # before the journal's profile changed
+    )
+    remote_id = made["id"]
     report, transport = sync(journal, remote)
     assert [a["id"] for a in remote.rows("athletes")] == [remote_id]
-    assert remote.tables["athletes"][remote_id]["display_name"] == "Zoë Ørsted"
+    theirs = remote.tables["athletes"][remote_id]
+    assert theirs["display_name"] == "Zoë Ørsted"  # set on both sides, changed later here
+    assert theirs["intervals_icu_athlete_id"] == "i42"  # never set here: the app's stays
+    assert theirs["intervals_icu_connected"] is True  # set here too: the same value
     assert {r["athlete_id"] for r in remote.rows("daily_checkins")} == {remote_id}
-    assert ("delete", "athletes", 1) not in transport.statements
     assert not any(s[0] == "delete" and s[1] == "athletes" for s in transport.statements)
-    [conflict] = report.conflicts
-    assert conflict.kind == engine_module.ADOPTED_PROFILE
-    assert conflict.local_id == data["athlete"].id and conflict.remote_id == remote_id
-    assert counts(report)["athletes"] == (1, 0, 1)
-    local = journal.conn.execute("SELECT id FROM athletes").fetchall()
-    assert [r[0] for r in local] == [remote_id]
+    kinds = [(c.kind, c.column) for c in report.conflicts]
+    assert kinds == [(reports.ADOPTED_PROFILE, None), (reports.BOTH_CHANGED, "display_name")]
+    adopted = report.conflicts[0]
+    assert adopted.local_id == data["athlete"].id and adopted.row_id == remote_id
+    assert counts(report)["athletes"] == (1, 0, 2)
+    local = journal.conn.execute("SELECT id, intervals_icu_athlete_id FROM athletes").fetchall()
+    assert [tuple(r) for r in local] == [(remote_id, "i42")]
     children = journal.conn.execute(
         "SELECT count(*) FROM daily_checkins WHERE athlete_id = ?", (remote_id,)
     ).fetchone()[0]
     assert children == 3
     assert pending(journal) == 0
-    again, _ = sync(journal, remote)
-    assert again.conflicts == [] and again.upserted == 0
+    again, transport = sync(journal, remote)
+    assert again.conflicts == [] and transport.statements == []
 
 
-def remote_with_a_day(athlete: Row, day: str) -> tuple[FakeRemote, str]:
-    """A remote holding the athlete's profile and a check-in of ``day`` made by the app."""
+def test_a_check_in_made_on_both_sides_is_one_row_merged_value_by_value(journal):
+    data = seed(journal)
     remote = FakeRemote()
-    remote.tables["athletes"][athlete.id] = {"id": athlete.id, "auth_user_id": USER}
-    theirs = new_id()
-    remote.tables["daily_checkins"][theirs] = {
-        "id": theirs,
-        "athlete_id": athlete.id,
-        "checkin_date": day,
-        "energy_level": 1,
-    }
-    return remote, theirs
-
-
-def test_a_remote_check_in_on_the_same_day_is_replaced_by_the_local_one(journal):
-    data = seed(journal)
-    remote, theirs = remote_with_a_day(data["athlete"], "2026-11-02")
-    before = dump(journal)
-    report, _ = sync(journal, remote)
+    remote.put("athletes", id=data["athlete"].id, auth_user_id=USER)
+    theirs = remote.put(
+        "daily_checkins",
+        athlete_id=data["athlete"].id,
+        checkin_date="2026-11-02",
+        energy_level=1,  # the journal says 7: both set, the app's is later
+        resting_hr=52,  # only there
+        ai_recommendation={"summary": "Easy spin", "intensityLevel": "easy"},
+    )["id"]
     mine = data["days"][1]
+    report, _ = sync(journal, remote)
     days = [r for r in remote.rows("daily_checkins") if r["checkin_date"] == "2026-11-02"]
-    assert len(days) == 1
-    assert days[0]["id"] == mine.id and days[0]["energy_level"] == 7
-    [conflict] = report.conflicts
-    assert conflict.kind == engine_module.SAME_DAY and conflict.day == "2026-11-02"
-    assert conflict.local_id == mine.id and conflict.remote_id == theirs
-    assert "replaced by the journal's" in conflict.detail
-    assert counts(report)["daily_checkins"] == (3, 0, 1)
-    assert len(remote.rows("daily_checkins")) == 3
+    assert len(days) == 1 and len(remote.rows("daily_checkins")) == 3
+    day = days[0]
+    assert day["id"] == theirs and day["energy_level"] == 1 and day["resting_hr"] == 52
+    assert day["sleep_hours"] == 7.5 and day["notes"] == "légères courbatures"  # only here
+    assert day["ai_recommendation"] == {"summary": "Easy spin", "intensityLevel": "easy"}
+    kinds = [(c.kind, c.column) for c in report.conflicts]
+    assert kinds == [(reports.MADE_ON_BOTH_SIDES, None), (reports.BOTH_CHANGED, "energy_level")]
+    assert report.conflicts[0].local_id == mine.id
+    local = journal.conn.execute(
+        "SELECT id, energy_level, resting_hr, sleep_hours FROM daily_checkins "
+        "WHERE checkin_date = '2026-11-02'"
+    ).fetchall()
+    assert [tuple(r) for r in local] == [(theirs, 1, 52, 7.5)]
     assert pending(journal) == 0
-    # Nothing local changed but the link and the bookkeeping: the ids stay the journal's.
-    ids = [
-        r[0] for r in journal.conn.execute("SELECT id FROM daily_checkins ORDER BY checkin_date")
-    ]
-    assert ids == [d.id for d in data["days"]]
-    assert before != dump(journal)
+    again, transport = sync(journal, remote)
+    assert again.conflicts == [] and transport.statements == []
 
 
-def test_dry_run_reports_the_same_day_conflict_without_replacing_anything(journal):
+def test_dry_run_reports_the_same_day_without_writing_anything(journal):
     data = seed(journal)
-    remote, _ = remote_with_a_day(data["athlete"], "2026-11-03")
+    remote = FakeRemote()
+    remote.put("athletes", id=data["athlete"].id, auth_user_id=USER)
+    remote.put("daily_checkins", athlete_id=data["athlete"].id, checkin_date="2026-11-03")
     committed = copy.deepcopy(remote.tables)
     before = dump(journal)
     report = SyncEngine(journal, FakeTransport(remote)).run(USER, dry_run=True)
-    assert [(c.kind, c.day) for c in report.conflicts] == [(engine_module.SAME_DAY, "2026-11-03")]
+    assert [c.kind for c in report.conflicts] == [reports.MADE_ON_BOTH_SIDES]
+    assert "check-in of 2026-11-03" in report.conflicts[0].detail
     assert remote.tables == committed
     assert dump(journal) == before
 
 
-def test_a_remote_day_held_by_a_journal_row_is_not_deleted(journal):
-    """The remote holds day 1 under the id of the journal's day 2 (changed by hand remotely):
-    the push fails and names the row instead of deleting a row the journal has."""
+def test_a_day_that_moves_there_onto_a_day_held_here_makes_one_row(journal):
+    """The remote moved day 2 onto day 1 and deleted day 1; here day 1 was edited."""
     data = seed(journal)
     remote = FakeRemote()
     sync(journal, remote)
     first, second = data["days"][0], data["days"][1]
-    remote.tables["daily_checkins"][second.id]["checkin_date"] = "2026-11-01"
+    remote.edit("daily_checkins", second.id, checkin_date="2026-11-01", energy_level=4)
     del remote.tables["daily_checkins"][first.id]
     with journal.transaction() as conn:
-        conn.execute("UPDATE daily_checkins SET energy_level = 2 WHERE id = ?", (first.id,))
-    committed = copy.deepcopy(remote.tables)
-    with pytest.raises(SyncError, match=f"daily_checkins row {first.id}: the server rejected it"):
-        sync(journal, remote)
-    assert remote.tables == committed
-    assert pending(journal) == 1
+        store.update(conn, store.fetch(conn, DAILY_CHECKINS, first.id), {"notes": "edited here"})
+    report, _ = sync(journal, remote)
+    local = journal.conn.execute(
+        "SELECT id, checkin_date, energy_level, notes FROM daily_checkins ORDER BY checkin_date"
+    ).fetchall()
+    assert tuple(local[0]) == (second.id, "2026-11-01", 4, "edited here")
+    assert first.id not in {r[0] for r in local}
+    there = {r["id"]: r for r in remote.rows("daily_checkins")}
+    assert there[second.id]["notes"] == "edited here" and first.id not in there
+    assert reports.MADE_ON_BOTH_SIDES in [c.kind for c in report.conflicts]
+    assert pending(journal) == 0
+    again, transport = sync(journal, remote)
+    assert transport.statements == [] and again.conflicts == []
 
 
 def test_dry_run_writes_nothing_anywhere_and_counts_what_adoption_would_push(journal):
     seed(journal)
     remote = FakeRemote()
     sync(journal, remote)
-    remote_id = new_id()
     # The remote profile was recreated by the app with another id (e.g. after a reset).
     remote.tables = {t: {} for t in PUSH_ORDER}
-    remote.tables["athletes"][remote_id] = {"id": remote_id, "auth_user_id": USER}
+    remote.put("athletes", auth_user_id=USER)
     committed = copy.deepcopy(remote.tables)
     before = dump(journal)
     transport = FakeTransport(remote)
@@ -838,7 +936,7 @@ def test_dry_run_of_a_fresh_journal_counts_the_pending_changes(journal):
     seed(journal)
     report = SyncEngine(journal, FakeTransport(FakeRemote())).run(USER, dry_run=True)
     assert report.upserted == 7 and report.linked
-    assert pending_counts(journal.conn)["daily_checkins"] == {"upsert": 3, "delete": 0}
+    assert pending_counts(journal.conn, PUSH_ORDER)["daily_checkins"] == {"upsert": 3, "delete": 0}
     assert journal.conn.execute("SELECT auth_user_id FROM athletes").fetchone()[0] is None
 
 

@@ -123,6 +123,14 @@ def test_an_unreachable_server_changes_nothing(journal):
     assert journal.snapshot() == before
 
 
+def test_a_first_sync_that_cannot_reach_the_server_leaves_no_journal_behind(khepri):
+    url = f"postgresql://postgres:{PASSWORD}@127.0.0.1:{closed_port()}/postgres"
+    line = assert_one_clean_line(khepri("sync", "--db-url", url, "--user-id", UUID))
+    assert "cannot reach the database" in line
+    assert not khepri.db_path.exists()
+    assert list(khepri.db_path.parent.glob(khepri.db_path.name + "*")) == []
+
+
 def test_a_password_in_a_connection_string_never_shows_even_with_debug(journal):
     url = f"host=127.0.0.1 port={closed_port()} user=postgres password={PASSWORD}"
     run = journal("--debug", "sync", "--db-url", url, "--user-id", UUID)
@@ -145,7 +153,13 @@ def test_without_psycopg_the_sync_says_how_to_install_it(journal, monkeypatch):
 
 @pytest.mark.parametrize(
     "args",
-    [["sync", "status"], ["sync", "status", "--json"], ["sync", "--help"], ["profile"]],
+    [
+        ["sync", "status"],
+        ["sync", "status", "--json"],
+        ["sync", "conflicts"],
+        ["sync", "--help"],
+        ["profile"],
+    ],
 )
 def test_commands_that_do_not_push_never_load_psycopg(journal, args):
     code = (
@@ -328,7 +342,7 @@ def test_a_backend_terminated_from_another_connection_during_a_large_push(journa
     assert remote_counts(pg_url) == local_counts(journal)
     assert distinct_remote_days(pg_url) == 20_003
     again = journal.ok("sync", "--db-url", pg_url)
-    assert "Nothing to push" in again.stderr
+    assert "Nothing to pull or push" in again.stderr
 
 
 def test_a_statement_timeout_is_reported_and_a_rerun_completes(journal, pg_url):
@@ -346,25 +360,33 @@ def test_a_statement_timeout_is_reported_and_a_rerun_completes(journal, pg_url):
     assert remote_counts(pg_url) == local_counts(journal)
 
 
-def test_a_constraint_the_remote_adds_names_the_row(journal, pg_url):
+def test_rows_a_remote_constraint_refuses_are_named_and_kept_and_the_rest_goes(journal, pg_url):
     import psycopg
 
     from .conftest import make_user
 
     user = make_user(pg_url, "ada@example.com")
+    journal.ok("goals", "add", "health", "Sleep more")
     with psycopg.connect(pg_url) as conn:
         conn.execute(
             "ALTER TABLE public.daily_checkins "
             "ADD CONSTRAINT energy_at_most_6 CHECK (energy_level <= 6)"
         )
-    before = journal.snapshot()
-    line = assert_one_clean_line(journal("sync", "--db-url", pg_url, "--user-id", user))
-    day = journal.rows("SELECT id FROM daily_checkins ORDER BY checkin_date")
-    assert "daily_checkins row " in line and "(and 2 more row(s) of daily_checkins)" in line
-    assert any(f"daily_checkins row {d['id']} " in line for d in day)
-    assert 'violates check constraint "energy_at_most_6"' in line
-    assert journal.snapshot() == before
-    assert set(remote_counts(pg_url).values()) == {0}
+    run = journal("sync", "--db-url", pg_url, "--user-id", user)
+    assert run.exit_code == 0, run.output
+    days = journal.rows("SELECT id FROM daily_checkins ORDER BY checkin_date")
+    kept = [line for line in run.stderr.splitlines() if line.startswith("kept pending:")]
+    assert [line.split()[4].rstrip(":") for line in kept] == [d["id"] for d in days]
+    assert all('violates check constraint "energy_at_most_6"' in line for line in kept)
+    assert remote_counts(pg_url) == {**local_counts(journal), "daily_checkins": 0}
+    assert pending(journal) == 3  # the three days, nothing else
+
+    with psycopg.connect(pg_url) as conn:
+        conn.execute("ALTER TABLE public.daily_checkins DROP CONSTRAINT energy_at_most_6")
+    again = journal.ok("sync", "--db-url", pg_url)
+    assert "kept pending" not in again.stderr
+    assert remote_counts(pg_url) == local_counts(journal)
+    assert pending(journal) == 0
 
 
 def test_a_user_id_unknown_to_supabase_auth_is_named(journal, pg_url):

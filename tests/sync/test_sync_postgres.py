@@ -243,6 +243,10 @@ def remote_rows(pg_url: str, table: str) -> dict[str, dict[str, Any]]:
     return {row["id"]: row for row in converted}
 
 
+def without_stamps(rows: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {k: {c: v for c, v in row.items() if c != "updated_at"} for k, row in rows.items()}
+
+
 def remote_versions(pg_url: str) -> dict[str, tuple[str, str]]:
     """``id -> (xmin, updated_at)`` of every remote row: any write changes xmin."""
     versions = {}
@@ -310,13 +314,13 @@ def test_the_summary_table_and_the_message(khepri, pg_url, user, data):
     run = sync(khepri, pg_url, user)
     assert run.exit_code == 0, run.output
     lines = run.stdout.splitlines()
-    assert lines[0].split() == ["table", "upserted", "deleted", "conflicts"]
-    assert lines[1].split() == ["athletes", "1", "0", "0"]
-    assert lines[4].split() == ["daily_checkins", "2", "0", "0"]
-    assert lines[6].split() == ["activities", "1", "0", "0"]
-    assert lines[7].split() == ["total", "10", "0", "0"]
+    assert lines[0].split() == ["table", "pulled", "pushed", "conflicts", "kept"]
+    assert lines[1].split() == ["athletes", "0", "1", "0", "0"]
+    assert lines[4].split() == ["daily_checkins", "0", "2", "0", "0"]
+    assert lines[6].split() == ["activities", "0", "1", "0", "0"]
+    assert lines[7].split() == ["total", "0", "10", "0", "0"]
     assert f"Linked this journal to Supabase user {user}." in run.stderr
-    assert "Pushed 10 change(s) to " in run.stderr
+    assert "Pulled 0 and pushed 10 change(s) with " in run.stderr
 
 
 def test_a_second_sync_with_nothing_changed_writes_nothing(khepri, pg_url, user, data):
@@ -324,7 +328,7 @@ def test_a_second_sync_with_nothing_changed_writes_nothing(khepri, pg_url, user,
     before = remote_versions(pg_url)
     run = khepri.ok("sync", "--db-url", pg_url)  # the user is remembered
     assert remote_versions(pg_url) == before
-    assert "Nothing to push" in run.stderr
+    assert "Nothing to pull or push" in run.stderr
     assert khepri.rows("SELECT count(*) AS n FROM _khepri_pending_changes") == [{"n": 0}]
 
 
@@ -453,7 +457,7 @@ def test_a_journal_pushed_as_another_user_is_refused_and_reported(
     assert {t: remote_rows(pg_url, t) for t in PUSH_ORDER} == remote_before
     assert khepri.snapshot() == local_before
     rerun = khepri.ok("sync", "--db-url", pg_url, "--user-id", user)
-    assert "Pushed 1 change(s)" in rerun.stderr
+    assert "Pulled 0 and pushed 1 change(s)" in rerun.stderr
 
 
 def test_a_child_row_of_another_users_athlete_is_refused_by_name(
@@ -493,57 +497,64 @@ def app_profile(pg_url: str, user_id: str, **columns: Any) -> str:
 
 
 def test_the_users_remote_profile_is_adopted_never_duplicated(khepri, pg_url, user, data, db_path):
-    remote_id = app_profile(pg_url, user, display_name="from the app", ftp_watts=200)
+    remote_id = app_profile(
+        pg_url, user, display_name="from the app", ftp_watts=200, updated_at="2026-11-01T00:00:00Z"
+    )
     run = sync(khepri, pg_url, user)
     assert run.exit_code == 0, run.output
     assert (
-        f"conflict: athletes: this Supabase user already has a profile remotely (id {remote_id})"
-        in (run.stderr)
+        f"conflict: athletes {remote_id[:8]}: this Supabase user already has a profile remotely "
+        f"(id {remote_id})" in run.stderr
     )
+    # Both sides set them, and the journal's profile changed later: its values win.
+    assert f"conflict: athletes {remote_id[:8]}: ftp_watts was changed on both sides" in run.stderr
     athletes = remote_rows(pg_url, "athletes")
     assert list(athletes) == [remote_id]
     assert athletes[remote_id]["display_name"] == data["athlete"].display_name
     assert athletes[remote_id]["ftp_watts"] == 250
     for table in PUSH_ORDER[1:]:
         assert {r["athlete_id"] for r in remote_rows(pg_url, table).values()} == {remote_id}
-        assert remote_rows(pg_url, table) == local_rows(db_path, table)
+        # (taking the new id touched each row's updated_at here: that column aside)
+        assert without_stamps(remote_rows(pg_url, table)) == without_stamps(
+            local_rows(db_path, table)
+        )
     assert khepri.rows("SELECT id, auth_user_id FROM athletes") == [
         {"id": remote_id, "auth_user_id": user}
     ]
     assert khepri.rows("SELECT count(*) AS n FROM _khepri_pending_changes") == [{"n": 0}]
     again = khepri.ok("sync", "--db-url", pg_url)
-    assert "conflict" not in again.stderr and "Nothing to push" in again.stderr
+    assert "conflict" not in again.stderr and "Nothing to pull or push" in again.stderr
 
 
-def test_a_remote_check_in_on_the_same_day_is_replaced_by_the_local_one(khepri, pg_url, user, data):
+def test_a_remote_check_in_on_the_same_day_is_merged_with_the_local_one(khepri, pg_url, user, data):
     remote_id = app_profile(pg_url, user)
     with psycopg.connect(pg_url) as conn, acting_as(conn, user):
         theirs = conn.execute(
-            "INSERT INTO public.daily_checkins (athlete_id, checkin_date, energy_level, notes) "
-            "VALUES (%s, '2026-11-24', 2, 'from the app') RETURNING id::text",
+            "INSERT INTO public.daily_checkins (athlete_id, checkin_date, energy_level, notes, "
+            "updated_at) VALUES (%s, '2026-11-24', 2, 'from the app', '2026-11-26T06:00:00Z') "
+            "RETURNING id::text",
             (remote_id,),
         ).fetchone()[0]
     run = sync(khepri, pg_url, user, "--json")
     assert run.exit_code == 0, run.output
     report = json.loads(run.stdout)
-    same_day = [c for c in report["conflicts"] if c["kind"] == "same_day_checkin"]
-    assert same_day == [
-        {
-            "table": "daily_checkins",
-            "kind": "same_day_checkin",
-            "local_id": data["day"].id,
-            "remote_id": theirs,
-            "day": "2026-11-24",
-            "detail": f"check-in of 2026-11-24: the remote had another one for that day "
-            f"(id {theirs}); it was replaced by the journal's",
-        }
-    ]
-    assert "conflict: daily_checkins: check-in of 2026-11-24" in run.stderr
+    same_day = [c for c in report["conflicts"] if c["kind"] == "made_on_both_sides"]
+    assert [(c["row_id"], c["local_id"]) for c in same_day] == [(theirs, data["day"].id)]
+    assert "check-in of 2026-11-24 was made here" in same_day[0]["detail"]
+    both = {c["column"]: c for c in report["conflicts"] if c["kind"] == "both_changed"}
+    assert set(both) == {"energy_level", "notes"}  # set on both sides; the app's is later
+    assert both["energy_level"]["local"] == 7 and both["energy_level"]["remote"] == 2
+    assert both["energy_level"]["kept"] == "remote"
     days = [r for r in remote_rows(pg_url, "daily_checkins").values()]
     on_the_day = [d for d in days if d["checkin_date"] == "2026-11-24"]
-    assert len(on_the_day) == 1
-    assert on_the_day[0]["id"] == data["day"].id and on_the_day[0]["energy_level"] == 7
-    assert len(days) == 2
+    assert len(on_the_day) == 1 and len(days) == 2
+    day = on_the_day[0]
+    assert day["id"] == theirs and day["energy_level"] == 2 and day["notes"] == "from the app"
+    assert day["sleep_quality"] == 8 and day["ai_recommendation"]["ünï"] == "ok"  # only here
+    local = khepri.rows(
+        "SELECT id, energy_level FROM daily_checkins WHERE checkin_date = '2026-11-24'"
+    )
+    assert local == [{"id": theirs, "energy_level": 2}]
 
 
 def test_dry_run_writes_nothing_remotely_or_locally(khepri, pg_url, user, data):
@@ -553,10 +564,10 @@ def test_dry_run_writes_nothing_remotely_or_locally(khepri, pg_url, user, data):
     run = sync(khepri, pg_url, user, "--dry-run")
     assert run.exit_code == 0, run.output
     lines = run.stdout.splitlines()
-    assert lines[0].split() == ["table", "would", "upsert", "would", "delete", "conflicts"]
-    assert lines[1].split() == ["athletes", "1", "0", "1"]
-    assert lines[7].split() == ["total", "10", "0", "1"]
-    assert "Dry run: 10 change(s) would be pushed" in run.stderr
+    assert lines[0].split() == ["table", "would", "pull", "would", "push", "conflicts", "kept"]
+    assert lines[1].split() == ["athletes", "1", "1", "1", "0"]
+    assert lines[7].split() == ["total", "1", "10", "1", "0"]
+    assert "Dry run: 1 change(s) would be pulled from and 10 pushed to" in run.stderr
     assert khepri.snapshot() == local_before
     assert {t: remote_rows(pg_url, t) for t in PUSH_ORDER} == remote_before
 

@@ -1,21 +1,27 @@
 """The PostgreSQL transport: a Supabase project's database over libpq, as one Auth user.
 
-Every transaction runs the way Supabase's API (PostgREST) runs a request:
-as the role ``authenticated`` with ``request.jwt.claims`` holding the user's
-id as ``sub``, both local to the transaction, so ``auth.uid()`` is that user
-and row level security decides what may be read and written. Sync can write
-only what the app's user could.
+The whole sync is one transaction, run the way Supabase's API (PostgREST)
+runs a request: as the role ``authenticated`` with ``request.jwt.claims``
+holding the user's id as ``sub``, both local to the transaction, so
+``auth.uid()`` is that user and row level security decides what may be read
+and written. Sync can read and write only what the app's user could. The
+transaction is REPEATABLE READ: the pull and the push see one snapshot, and
+a row someone else changes after the pull read it makes the push fail
+(SQLSTATE 40001) rather than overwrite what they wrote; the sync then says
+so, and running it again merges their change.
 
-A batch of a few thousand rows goes in with ``COPY ... (FORMAT csv)`` into
-a temporary staging table of the same column types, then one ``INSERT ...
-SELECT ... ON CONFLICT (id) DO UPDATE`` moves it into the real table, under
-RLS (``COPY`` itself is not allowed into a table with RLS). Measured against
-the alternative, one ``INSERT ... SELECT FROM jsonb_populate_recordset($1)``
-per batch, this is about 1.5x faster on the server: parsing the JSON
-document cost as much as the COPY itself (bench/sync_bench.py). Each batch
-runs inside a savepoint, so a failed one leaves the transaction usable and
-the engine can narrow it down to the rows at fault. Values arrive as text in
-PostgreSQL's own input syntax, so decimals never pass through a float.
+Reads select ``row_to_json`` of the rows, so values arrive as the Supabase
+API would send them. A batch of a few thousand rows goes in with ``COPY ...
+(FORMAT csv)`` into a temporary staging table of the same column types, then
+one ``INSERT ... SELECT ... ON CONFLICT (id) DO UPDATE`` moves it into the
+real table, under RLS (``COPY`` itself is not allowed into a table with
+RLS). Measured against the alternative, one ``INSERT ... SELECT FROM
+jsonb_populate_recordset($1)`` per batch, this is about 1.5x faster on the
+server: parsing the JSON document cost as much as the COPY itself
+(bench/sync_bench.py). Each batch runs inside a savepoint, so a failed one
+leaves the transaction usable and the engine can narrow it down to the rows
+at fault. Values arrive as text in PostgreSQL's own input syntax, so
+decimals never pass through a float.
 
 psycopg is imported here and only here, when a sync actually connects.
 """
@@ -24,18 +30,21 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import suppress
 from typing import Any
 
 from khepri_cli.errors import SyncError
+from khepri_cli.sql import catalogue_from_rows, catalogue_sql
 from khepri_cli.sync.settings import Target
-from khepri_cli.sync.transports import base
-from khepri_cli.sync.transports.base import RemoteError
+from khepri_cli.sync.transports import base, pg_errors
+from khepri_cli.sync.transports.base import Filter, RemoteError
 
 CONNECT_TIMEOUT_SECONDS = 10
 SAVEPOINT = "khepri_batch"
+PAGE_ROWS = 5000
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
 _RAW_TYPES = frozenset(
     {
         "uuid",
@@ -52,6 +61,7 @@ _RAW_TYPES = frozenset(
     }
 )
 """Types whose text never holds a quote, comma or newline: sent without CSV quoting."""
+_OPERATORS = {base.EQ: "=", base.GT: ">"}
 INSTALL_HINT = "syncing needs psycopg, which is not installed: pip install 'khepri-cli[sync]'"
 
 
@@ -65,6 +75,8 @@ def _psycopg() -> Any:
 
 class PostgresTransport:
     """:class:`~khepri_cli.sync.transports.base.Transport` over a PostgreSQL connection."""
+
+    transactional = True
 
     def __init__(self, target: Target, *, connect_timeout: int = CONNECT_TIMEOUT_SECONDS):
         self._target = target
@@ -96,7 +108,8 @@ class PostgresTransport:
         try:
             self._conn = psycopg.connect(self._target.url, **options)
         except psycopg.Error as exc:
-            raise self._connect_error(exc) from None
+            raise pg_errors.connect_error(exc, self.target, self._hide) from None
+        self._conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
 
     def close(self) -> None:
         conn, self._conn = self._conn, None
@@ -121,7 +134,7 @@ class PostgresTransport:
         try:
             self._conn.commit()
         except Exception as exc:
-            raise self._error(exc, "commit the push") from None
+            raise self._error(exc, "commit the sync") from None
 
     def rollback(self) -> None:
         self._staged.clear()
@@ -132,38 +145,77 @@ class PostgresTransport:
 
     # -- reads ---------------------------------------------------------------------
 
-    def athlete_id_for_user(self, user_id: str) -> str | None:
-        rows = self._run(
-            "SELECT id::text FROM public.athletes WHERE auth_user_id = %s::uuid",
-            (user_id,),
-            what="look up the user's profile",
-            table="athletes",
-        )
-        return rows[0][0] if rows else None
+    def catalogue(self, wanted: Mapping[str, Sequence[str]]) -> base.Catalogue:
+        rows = self._run(catalogue_sql(wanted), (), what="read which tables the database has")
+        return dict(catalogue_from_rows(rows))
 
-    def checkins_on_days(self, athlete_id: str, days: Sequence[str]) -> dict[str, str]:
+    def clock(self) -> str:
+        return self._run("SELECT now()", (), what="read the database's clock")[0][0].isoformat()
+
+    def select(
+        self, table: str, columns: Sequence[str], filters: Sequence[Filter]
+    ) -> Iterator[list[dict[str, Any]]]:
+        where, params = self._where(table, filters)
+        names = ", ".join(_checked(c) for c in columns)
         rows = self._run(
-            "SELECT checkin_date::text, id::text FROM public.daily_checkins "
-            "WHERE athlete_id = %s::uuid AND checkin_date = ANY(%s::date[])",
-            (athlete_id, list(days)),
-            what="look up check-ins by day",
-            table="daily_checkins",
+            f"SELECT row_to_json(r)::text FROM (SELECT {names} FROM public.{_checked(table)}"
+            f"{where}) r",
+            params,
+            what=f"read {table}",
+            table=table,
         )
-        return dict(rows)
+        for start in range(0, len(rows), PAGE_ROWS):
+            yield [json.loads(text) for (text,) in rows[start : start + PAGE_ROWS]]
+
+    def changes(
+        self, table: str, columns: Sequence[str], owner: Filter, changed: Filter
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        """One scan of the owner's rows: all their ids, and the changed ones whole."""
+        where, params = self._where(table, [owner])
+        [condition], more = self._terms(table, [changed])
+        names = ", ".join(_checked(c) for c in columns)
+        [(ids, rows)] = self._run(
+            "SELECT coalesce(string_agg(r.id::text, ','), ''), "
+            f"coalesce(json_agg(r) FILTER (WHERE r.{condition}), '[]')::text "
+            f"FROM (SELECT {names} FROM public.{_checked(table)}{where}) r",
+            (*more, *params),
+            what=f"read what changed in {table}",
+            table=table,
+        )
+        return json.loads(rows), ids.split(",") if ids else []
+
+    def _where(self, table: str, filters: Sequence[Filter]) -> tuple[str, tuple[Any, ...]]:
+        terms, params = self._terms(table, filters)
+        return (" WHERE " + " AND ".join(terms) if terms else ""), tuple(params)
+
+    def _terms(self, table: str, filters: Sequence[Filter]) -> tuple[list[str], list[Any]]:
+        """SQL conditions and their parameters; an ``in`` list is cast to the column's type."""
+        types = self._column_types(table) if filters else {}
+        terms, params = [], []
+        for column, op, value in filters:
+            if column not in types:
+                raise RemoteError(base.SCHEMA, self._no_column(table, column))
+            if op == base.IN:
+                terms.append(f"{column} = ANY(%s::{types[column][0]}[])")
+                params.append(list(value))
+            else:
+                terms.append(f"{column} {_OPERATORS[op]} %s")
+                params.append(value)
+        return terms, params
 
     def row_format(self, table: str, columns: Sequence[str]) -> base.RowFormat:
         types = self._column_types(table)
         missing = [c for c in columns if c not in types]
         if missing:
-            raise RemoteError(
-                base.SCHEMA,
-                self._hide(
-                    f"the database is not set up for Khepri (public.{table} has no column "
-                    f"{missing[0]}); apply the schema in docs/supabase.md"
-                ),
-            )
+            raise RemoteError(base.SCHEMA, self._no_column(table, missing[0]))
         kinds = {c: _kind(*types[c]) for c in columns}
         return base.RowFormat(base.CSV_ROWS, kinds)
+
+    def _no_column(self, table: str, column: str) -> str:
+        return self._hide(
+            f"the database is not set up for Khepri (public.{table} has no column {column}); "
+            f"{pg_errors.APPLY_SCHEMA}"
+        )
 
     def _column_types(self, table: str) -> dict[str, tuple[str, str]]:
         if table not in self._types:
@@ -180,8 +232,7 @@ class PostgresTransport:
                     base.SCHEMA,
                     self._hide(
                         f"the database is not set up for Khepri (no table public.{table}); "
-                        f"apply the schema first: khepri supabase schema | psql "
-                        f'"$SUPABASE_DB_URL" (see docs/supabase.md)'
+                        f"{pg_errors.APPLY_SCHEMA}"
                     ),
                 )
             self._types[table] = {name: (kind, category) for name, kind, category in rows}
@@ -190,8 +241,8 @@ class PostgresTransport:
     # -- writes --------------------------------------------------------------------
 
     def upsert(self, table: str, columns: Sequence[str], rows: Sequence[str]) -> int:
-        names = ", ".join(columns)
-        stage = f"pg_temp.khepri_stage_{table}"
+        names = ", ".join(_checked(c) for c in columns)
+        stage = f"pg_temp.khepri_stage_{_checked(table)}"
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns if c != "id")
         start = f"SAVEPOINT {SAVEPOINT}"
         if table not in self._staged:
@@ -222,7 +273,7 @@ class PostgresTransport:
         array = "{" + ",".join(ids) + "}"  # checked above: hex digits and dashes only
         sql = (
             f"SAVEPOINT {SAVEPOINT}; "
-            f"DELETE FROM public.{table} WHERE id = ANY('{array}'::uuid[]); "
+            f"DELETE FROM public.{_checked(table)} WHERE id = ANY('{array}'::uuid[]); "
             f"RELEASE SAVEPOINT {SAVEPOINT}"
         )
         try:
@@ -257,80 +308,16 @@ class PostgresTransport:
     def _hide(self, text: str) -> str:
         return self._target.hide(" ".join(str(text).split()))
 
-    def _connect_error(self, exc: Exception) -> RemoteError:
-        text = _first_line(exc)
-        # libpq's text: 'connection failed: connection to server at "h", port p failed: FATAL: ...'
-        said = text.split("failed: ")[-1].strip()
-        lowered = said.lower()
-        where = self.target
-        refused_login = (
-            "password authentication failed",
-            "authentication failed",
-            "no pg_hba.conf entry",
-            "role",
-            "password is required",
-            "tenant or user not found",
-        )
-        if "fatal" in lowered and any(words in lowered for words in refused_login):
-            message = (
-                f"the database at {where} refused the login ({said}); "
-                f"check the user and password in the URL"
-            )
-            return RemoteError(base.AUTH, self._hide(message))
-        if "fatal" in lowered:
-            return RemoteError(base.OTHER, self._hide(f"the database at {where} said: {said}"))
-        return RemoteError(
-            base.UNREACHABLE,
-            self._hide(
-                f"cannot reach the database at {where} ({said}); check the URL and your network"
-            ),
-        )
-
     def _error(self, exc: Exception, what: str, table: str | None = None) -> RemoteError:
-        psycopg = _psycopg()
-        errors = psycopg.errors
-        text = _first_line(exc)
-        state = getattr(exc, "sqlstate", None)
-        diag = getattr(exc, "diag", None)
-        detail = getattr(diag, "message_detail", None) if diag else None
-        if detail and detail.startswith("Failing row contains"):
-            detail = None  # the whole row again, and the row is named anyway
-        full = f"{text} ({detail})" if detail else text
-        lost = isinstance(exc, errors.AdminShutdown | errors.OperationalError) and (
-            self._conn is None or self._conn.closed or state in ("57P01", "57P02", "57P03")
-        )
-        if lost or state in ("57P01", "57P02", "57P03", "08000", "08003", "08006"):
-            kind, message = base.LOST, f"the connection to {self.target} dropped ({text})"
-        elif isinstance(exc, errors.QueryCanceled) or state == "57014":
-            kind, message = (
-                base.TIMEOUT,
-                f"the server cancelled the statement to {what} ({text}); "
-                f"the server's statement timeout is shorter than this push needs",
-            )
-        elif state == "42501" and "row-level security" in text:
-            kind, message = base.REFUSED, full
-        elif state == "42501":
-            kind, message = (
-                base.SCHEMA,
-                f"the role authenticated may not {what} ({text}); grant it as in docs/supabase.md",
-            )
-        elif state in ("22023", "42704") and 'role "authenticated"' in text:
-            kind, message = (
-                base.SCHEMA,
-                f"the database has no role authenticated ({text}): sync needs a Supabase "
-                f"project's database (see docs/supabase.md)",
-            )
-        elif state in ("42P01", "42703", "42883", "3F000", "42704", "22023"):
-            kind, message = (
-                base.SCHEMA,
-                f"the database is not set up for Khepri ({text}); apply the schema first: "
-                f'khepri supabase schema | psql "$SUPABASE_DB_URL" (see docs/supabase.md)',
-            )
-        elif state is not None and state[:2] in ("23", "22"):  # constraint, or a bad value
-            kind, message = base.REJECTED, full
-        else:
-            kind, message = base.OTHER, f"could not {what}: {full}"
-        return RemoteError(kind, self._hide(message), state)
+        gone = self._conn is None or self._conn.closed
+        return pg_errors.statement_error(_psycopg(), exc, what, self.target, gone, self._hide)
+
+
+def _checked(name: str) -> str:
+    """A table or column name as the declaration and catalogue spell them (never quoted)."""
+    if not _NAME.match(name):
+        raise ValueError(f"not a plain SQL name: {name!r}")
+    return name
 
 
 def _kind(type_name: str, category: str) -> str:
@@ -348,8 +335,3 @@ def _count(cursor: Any, verb: str) -> int:
             return max(cursor.rowcount, 0)
         if not cursor.nextset():
             return 0
-
-
-def _first_line(exc: Exception) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0].strip()
