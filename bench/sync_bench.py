@@ -3,9 +3,11 @@
 In one run against a local PostgreSQL (``$KHEPRI_TEST_POSTGRES_URL``, default
 ``postgresql://postgres@127.0.0.1:5432/postgres``) it
 
-  * creates a scratch database with the test ``auth`` stand-in and Khepri's schema,
-  * builds a journal of an athlete and N check-ins (default 100,000) with
-    plain SQL in one transaction, every column filled (JSON, arrays, text),
+  * creates a scratch database with the test ``auth`` stand-in and all of Khepri's migrations,
+  * builds a journal of an athlete and N rows (default 100,000: 40,000
+    daily check-ins, as far back as the date rule lets a journal go, and
+    60,000 sessions) with plain SQL in one transaction, every column filled
+    (JSON, arrays, text),
   * times the first sync of that journal (``SyncEngine.run`` through
     ``PostgresTransport``, as ``khepri sync`` runs it: it pulls, finds
     nothing, and pushes everything), a second sync with nothing changed on
@@ -66,7 +68,7 @@ def database_url(server_url: str, dbname: str) -> str:
 def create_database(server_url: str) -> tuple[str, str]:
     import psycopg
 
-    from khepri_cli.sql import initial_schema
+    from khepri_cli.sql import whole_schema
 
     name = f"khepri_bench_{secrets.token_hex(4)}"
     with psycopg.connect(server_url, autocommit=True) as admin:
@@ -74,7 +76,7 @@ def create_database(server_url: str) -> tuple[str, str]:
     url = database_url(server_url, name)
     with psycopg.connect(url) as conn:
         conn.execute(AUTH_SQL.read_text(encoding="utf-8"))
-        conn.execute(initial_schema())
+        conn.execute(whole_schema())
     return name, url
 
 
@@ -95,13 +97,21 @@ def make_user(url: str) -> str:
     return str(row[0])
 
 
-def build_journal(path: Path, rows: int) -> float:
-    """An athlete and ``rows`` daily check-ins, one per day back from 2026-11-24."""
+CHECKIN_DAYS_AT_MOST = 40_000
+"""Days a journal can hold check-ins on (every day from 1900-01-01 to today, at most: the
+date rule, which a pull applies too), so a bigger journal holds its other rows as sessions."""
+
+STAMP = "'2026-11-24T06:00:00.000000Z'"
+
+
+def build_journal(path: Path, rows: int) -> tuple[int, int]:
+    """An athlete, daily check-ins back from 2026-11-24 (up to 40,000 days), then sessions on
+    those days for the rest of ``rows``; (check-ins, sessions). Plain SQL, every column filled."""
     from khepri_cli.db import store
     from khepri_cli.db.connection import open_journal
     from khepri_cli.schema.tables import ATHLETES
 
-    started = time.perf_counter()
+    checkins = min(rows, CHECKIN_DAYS_AT_MOST)
     journal = open_journal(path)
     with journal.transaction() as conn:
         athlete = store.insert(
@@ -109,7 +119,7 @@ def build_journal(path: Path, rows: int) -> float:
         )
         conn.execute(
             f"""
-            WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+            WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ? - 1)
             INSERT INTO daily_checkins (
                 id, athlete_id, checkin_date, sleep_quality, sleep_hours, energy_level,
                 stress_level, overall_soreness, soreness_areas, resting_hr, hrv_ms, weight_kg,
@@ -122,14 +132,27 @@ def build_journal(path: Path, rows: int) -> float:
                 45 + i % 20, 40 + (i % 400) / 10.0, 60 + (i % 2000) / 100.0, 30 + i % 120,
                 json_array('bike_trainer', 'pool'), 'home', 'séance ' || i || ' — ok',
                 json_object('level', 'green', 'session', 'Z2 ride', 'minutes', 60 + i % 30),
-                '2026-11-24T06:00:00.000000Z', 'accepted', NULL,
-                '2026-11-24T06:00:00.000000Z', '2026-11-24T06:00:00.000000Z'
+                {STAMP}, 'accepted', NULL, {STAMP}, {STAMP}
             FROM n
             """,
-            (rows, athlete.id),
+            (checkins, athlete.id),
+        )
+        conn.execute(
+            f"""
+            WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ? - 1)
+            INSERT INTO activities (
+                id, athlete_id, activity_date, sport, duration_minutes, rpe, distance_km, tss,
+                notes, created_at, updated_at)
+            SELECT {UUID_SQL}, ?, date('2026-11-24', '-' || (i % ?) || ' days'),
+                json_extract('["swim","bike","run","strength","other"]', '$[' || (i % 5) || ']'),
+                30 + i % 91, 3 + i % 6, 5 + (i % 400) / 10.0,
+                CASE WHEN i % 5 = 1 THEN 40.0 + i % 60 END, 'intervals ' || i, {STAMP}, {STAMP}
+            FROM n WHERE ? > 0
+            """,
+            (rows - checkins, athlete.id, checkins, rows - checkins),
         )
     journal.close()
-    return time.perf_counter() - started
+    return checkins, rows - checkins
 
 
 def push(path: Path, url: str, user_id: str, batch: int):
@@ -149,12 +172,15 @@ def push(path: Path, url: str, user_id: str, batch: int):
         journal.close()
 
 
+FLOOR_TABLES = ("daily_checkins", "activities")
+
+
 def copy_floor(path: Path, url: str) -> tuple[float, int]:
-    """COPY the journal's check-ins into a table of the same shape: the fastest way in.
+    """COPY the journal's check-ins and sessions into tables of the same shape: the fastest way in.
 
     The rows are read and converted to Python values (lists for ``TEXT[]``,
     ``Jsonb`` for ``JSONB``) before the clock starts, so the floor is COPY
-    alone: the table's columns, types, checks and indexes, without RLS,
+    alone: the tables' columns, types, checks and indexes, without RLS,
     triggers or foreign keys.
     """
     import json
@@ -162,40 +188,45 @@ def copy_floor(path: Path, url: str) -> tuple[float, int]:
     import psycopg
     from psycopg.types.json import Jsonb
 
-    from khepri_cli.schema.tables import DAILY_CHECKINS
+    from khepri_cli.schema import table
 
-    columns = DAILY_CHECKINS.column_names
-    names = ", ".join(columns)
-    arrays = {c.name for c in DAILY_CHECKINS.columns if c.kind.name == "text_array"}
-    documents = {c.name for c in DAILY_CHECKINS.columns if c.kind.name == "json"}
     local = sqlite3.connect(path)
     local.row_factory = sqlite3.Row
-    rows = []
-    for row in local.execute(f"SELECT {names} FROM daily_checkins"):
-        values = []
-        for column in columns:
-            value = row[column]
-            if value is not None and column in arrays:
-                value = json.loads(value)
-            elif value is not None and column in documents:
-                value = Jsonb(json.loads(value))
-            values.append(value)
-        rows.append(values)
+    loads = {}
+    for name in FLOOR_TABLES:
+        declared = table(name)
+        columns = declared.column_names
+        arrays = {c.name for c in declared.columns if c.kind.name == "text_array"}
+        documents = {c.name for c in declared.columns if c.kind.name == "json"}
+        rows = []
+        for row in local.execute(f"SELECT {', '.join(columns)} FROM {name}"):
+            values = []
+            for column in columns:
+                value = row[column]
+                if value is not None and column in arrays:
+                    value = json.loads(value)
+                elif value is not None and column in documents:
+                    value = Jsonb(json.loads(value))
+                values.append(value)
+            rows.append(values)
+        loads[name] = (columns, rows)
     local.close()
     with psycopg.connect(url) as conn:
-        conn.execute(
-            "CREATE TABLE public.copy_floor (LIKE public.daily_checkins "
-            "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)"
-        )
+        for name in FLOOR_TABLES:
+            conn.execute(
+                f"CREATE TABLE public.copy_floor_{name} (LIKE public.{name} "
+                "INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES)"
+            )
         conn.commit()
         started = time.perf_counter()
-        sql = f"COPY public.copy_floor ({names}) FROM STDIN"
-        with conn.cursor() as cursor, cursor.copy(sql) as copy:
-            for values in rows:
-                copy.write_row(values)
+        for name, (columns, rows) in loads.items():
+            sql = f"COPY public.copy_floor_{name} ({', '.join(columns)}) FROM STDIN"
+            with conn.cursor() as cursor, cursor.copy(sql) as copy:
+                for values in rows:
+                    copy.write_row(values)
         conn.commit()
         elapsed = time.perf_counter() - started
-    return elapsed, len(rows)
+    return elapsed, sum(len(rows) for _, rows in loads.values())
 
 
 def one_change(path: Path) -> None:
@@ -209,10 +240,12 @@ def one_change(path: Path) -> None:
 
 
 def remote_count(url: str) -> int:
+    """Check-ins and sessions on the remote."""
     import psycopg
 
+    counts = " + ".join(f"(SELECT count(*) FROM public.{name})" for name in FLOOR_TABLES)
     with psycopg.connect(url) as conn:
-        return conn.execute("SELECT count(*) FROM public.daily_checkins").fetchone()[0]
+        return conn.execute(f"SELECT {counts}").fetchone()[0]
 
 
 def one_round(template: Path, folder: Path, server_url: str, batch: int, copy_first: bool):
@@ -231,7 +264,7 @@ def one_round(template: Path, folder: Path, server_url: str, batch: int, copy_fi
         if not copy_first:
             floor, copied = copy_floor(path, url)
         rows = remote_count(url)
-        assert rows == copied, f"the remote holds {rows} check-ins, not {copied}"
+        assert rows == copied, f"the remote holds {rows} check-ins and sessions, not {copied}"
         nothing, report2 = push(path, url, user_id, batch)
         assert report2.upserted == report2.deleted == report2.pulled == 0
         one_change(path)
@@ -271,7 +304,9 @@ class Round(NamedTuple):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=100_000, help="check-ins in the journal")
+    parser.add_argument(
+        "--rows", type=int, default=100_000, help="check-ins and sessions in the journal"
+    )
     parser.add_argument("--batch", type=int, default=None, help="rows per statement")
     parser.add_argument("--rounds", type=int, default=3, help="rounds; medians are compared")
     args = parser.parse_args()
@@ -286,8 +321,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         template = folder / "template.db"
-        built = build_journal(template, args.rows)
-        print(f"journal: 1 athlete + {args.rows:,} check-ins built in {built:.2f} s")
+        started = time.perf_counter()
+        checkins, sessions = build_journal(template, args.rows)
+        print(
+            f"journal: 1 athlete + {checkins:,} check-ins + {sessions:,} sessions "
+            f"built in {time.perf_counter() - started:.2f} s"
+        )
         print(f"{batch} rows per statement; {args.rounds} round(s), push and COPY alternating")
         for index in range(args.rounds):
             result = one_round(template, folder, server_url, batch, copy_first=index % 2 == 1)

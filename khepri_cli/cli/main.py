@@ -91,7 +91,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "sync": (
         "khepri_cli.cli.sync",
         "app",
-        "Bring your Supabase database's changes here and send the journal's there.",
+        "Bring your Supabase project's changes here and send the journal's there.",
     ),
     "login": (
         "khepri_cli.cli.account",

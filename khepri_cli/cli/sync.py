@@ -1,4 +1,4 @@
-"""``khepri sync``, ``sync status`` and ``sync conflicts``: the journal and Supabase's PostgreSQL, made one."""
+"""``khepri sync``, ``sync status`` and ``sync conflicts``: the journal and the Supabase project, made one."""
 
 from __future__ import annotations
 
@@ -26,7 +26,18 @@ UserId = Annotated[
     typer.Option(
         "--user-id",
         metavar="UUID",
-        help="UUID of your Supabase Auth user; needed once, then remembered.",
+        help="UUID of your Supabase Auth user: needed once over PostgreSQL, then remembered; "
+        "with the API, only with a secret key (the logged-in user otherwise).",
+        show_default=False,
+    ),
+]
+Via = Annotated[
+    str | None,
+    typer.Option(
+        "--via",
+        metavar="api|postgres",
+        help="The Supabase API as the logged-in user ('khepri login'), or the PostgreSQL "
+        "database (--db-url). Default: the API when you are logged in, else PostgreSQL.",
         show_default=False,
     ),
 ]
@@ -41,18 +52,22 @@ def sync(
     ctx: typer.Context,
     db_url: DbUrl = None,
     user_id: UserId = None,
+    via: Via = None,
     dry_run: DryRun = False,
     as_json: JsonOption = False,
 ) -> None:
-    """Bring your Supabase database's changes here and send the journal's there.
+    """Bring your Supabase project's changes here and send the journal's there.
 
-    Runs as your Supabase user under row level security, in one transaction.
-    Rows changed on both sides are merged value by value; 'khepri sync
-    conflicts' lists where both changed. 'khepri sync status' shows what is
-    waiting. See docs/sync.md.
+    Runs as your Supabase user under row level security: through the
+    Supabase API after 'khepri login', or straight to the project's
+    PostgreSQL database (in one transaction) with --db-url. Rows changed on
+    both sides are merged value by value; 'khepri sync conflicts' lists
+    where both changed. 'khepri sync status' shows what is waiting. See
+    docs/sync.md.
 
     Example:
 
+        khepri login && khepri sync
         khepri sync --db-url "$SUPABASE_DB_URL" \\
             --user-id 0b5f2c1e-8d4a-4c1e-9a51-3f1f6f0c2a7d
     """
@@ -65,11 +80,13 @@ def sync(
     if dry_run:  # writes nothing, so makes no journal either
         journal = state(ctx).journal()
         result = service.sync(
-            journal, db_url=db_url, user_id=user_id, dry_run=True, progress=progress
+            journal, db_url=db_url, user_id=user_id, via=via, dry_run=True, progress=progress
         )
     else:
         with state(ctx).journal_made_if_missing() as journal:
-            result = service.sync(journal, db_url=db_url, user_id=user_id, progress=progress)
+            result = service.sync(
+                journal, db_url=db_url, user_id=user_id, via=via, progress=progress
+            )
     render.report(result, as_json)
 
 

@@ -8,10 +8,13 @@ from typing import Any
 
 from khepri_cli.db import repo_sync
 from khepri_cli.db.connection import Journal
-from khepri_cli.errors import KhepriError, SyncError, UsageProblem
+from khepri_cli.errors import InvalidInput, KhepriError, SyncError, UsageProblem
 from khepri_cli.schema import TABLE_NAMES
 from khepri_cli.sync.report import Progress, SyncReport
-from khepri_cli.sync.settings import check_user_id, resolve_target
+from khepri_cli.sync.settings import ENV_NAME, check_user_id, has_database_url, resolve_target
+
+VIA_API, VIA_POSTGRES = "api", "postgres"
+WAYS = (VIA_API, VIA_POSTGRES)
 
 
 def sync(
@@ -19,24 +22,76 @@ def sync(
     *,
     db_url: str | None,
     user_id: str | None,
+    via: str | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> SyncReport:
-    """Pull, merge and push with ``--db-url`` (or SUPABASE_DB_URL) as the Supabase user."""
+    """Pull, merge and push, over the Supabase API or PostgreSQL (:func:`choose_way`)."""
     from khepri_cli.sync.engine import SyncEngine
-    from khepri_cli.sync.transports.postgres import PostgresTransport
 
-    target = resolve_target(db_url)
-    user = resolve_user(journal, user_id)
-    transport = PostgresTransport(target)
+    if choose_way(via, db_url) == VIA_API:
+        from khepri_cli.sync.supabase_api.client import open_api
+        from khepri_cli.sync.transports.api import ApiTransport
+
+        api = open_api(user_id=user_id)
+        transport, user, hide = ApiTransport(api), api.user_id, api.project.hide
+        warning = api.warning
+    else:
+        from khepri_cli.sync.transports.postgres import PostgresTransport
+
+        target = resolve_target(db_url)
+        user = resolve_user(journal, user_id)
+        transport, hide, warning = PostgresTransport(target), target.hide, None
     try:
-        return SyncEngine(journal, transport, progress=progress).run(user, dry_run=dry_run)
-    except KhepriError as exc:  # a last guard: no message leaves with the password in it
-        exc.message = target.hide(exc.message)
+        report = SyncEngine(journal, transport, progress=progress).run(user, dry_run=dry_run)
+    except KhepriError as exc:  # a last guard: no message leaves with a secret in it
+        exc.message = hide(exc.message)
         exc.args = (exc.message,)
         raise
     except Exception as exc:
-        raise SyncError(target.hide(f"unexpected error: {type(exc).__name__}: {exc}")) from None
+        raise SyncError(hide(f"unexpected error: {type(exc).__name__}: {exc}")) from None
+    finally:
+        transport.close()
+    if warning:
+        report.notes.insert(0, warning)
+    return report
+
+
+def choose_way(via: str | None, db_url: str | None) -> str:
+    """The API or PostgreSQL: ``--via``; else PostgreSQL for ``--db-url``; else the API when
+    a project is configured and can be used (a session, or a secret key); else PostgreSQL
+    when a database URL is set; else the API when a project is configured (to say: log in)."""
+    if via is not None:
+        if via not in WAYS:
+            raise InvalidInput("--via", via, "must be 'api' or 'postgres'")
+        if via == VIA_API and db_url is not None:
+            raise UsageProblem("--db-url is for --via postgres; the API way uses the project's URL")
+        return via
+    if db_url is not None:
+        return VIA_POSTGRES
+    from khepri_cli.sync.supabase_api.project import configured, resolve_project
+
+    project = configured()
+    if {"url", "key"} <= project.keys() and _api_usable(resolve_project()):
+        return VIA_API
+    if has_database_url():
+        return VIA_POSTGRES
+    if project:
+        return VIA_API
+    raise UsageProblem(
+        "where to sync? log in to your Khepri Supabase project ('khepri config set url ...', "
+        "'khepri config set key sb_publishable_...', then 'khepri login'), or give its "
+        f"database: --db-url or {ENV_NAME}"
+    )
+
+
+def _api_usable(project: Any) -> bool:
+    from khepri_cli.sync.supabase_api.session import SessionStore
+
+    if project.key.bypasses_rls:
+        return True
+    session = SessionStore().find(check_mode=False)
+    return session is not None and session.project_url == project.url
 
 
 def resolve_user(journal: Journal, given: str | None) -> str:

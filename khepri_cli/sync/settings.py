@@ -48,6 +48,13 @@ class Target:
         return hide_secrets(text, self.secrets)
 
 
+def has_database_url(cwd: Path | None = None) -> bool:
+    """Is ``$SUPABASE_DB_URL`` set, here or in ``./.env``? (Nothing is checked.)"""
+    if os.environ.get(ENV_NAME):
+        return True
+    return bool(read_dotenv((cwd or Path.cwd()) / ".env").get(ENV_NAME))
+
+
 def resolve_target(db_url: str | None, cwd: Path | None = None) -> Target:
     """``--db-url``, else ``$SUPABASE_DB_URL``, else ``SUPABASE_DB_URL`` in ``./.env``."""
     if db_url is not None:

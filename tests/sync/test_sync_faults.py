@@ -63,7 +63,8 @@ def pending(khepri) -> int:
 def test_no_target_is_a_usage_error(journal):
     before = journal.snapshot()
     line = assert_one_clean_line(journal("sync", "--user-id", UUID), exit_code=2)
-    assert "no database to sync to: pass --db-url or set SUPABASE_DB_URL" in line
+    assert "where to sync?" in line and "'khepri login'" in line
+    assert "--db-url or SUPABASE_DB_URL" in line
     assert journal.snapshot() == before
 
 
