@@ -219,6 +219,13 @@ def test_the_api_and_postgres_ways_send_the_same_rows(ada, configured, tmp_path)
         assert _stamps_aside(through_api[table]) == _stamps_aside(through_postgres[table]), table
     assert sum(len(rows) for rows in through_api.values()) == 6
 
+    # The same journal then switches ways: a first sync with this remote, which finds all equal.
+    run = ada.khepri("--db", str(copy), "sync", "--via", "api", "--json")
+    assert run.exit_code == 0, run.output
+    report = json.loads(run.stdout)
+    assert all(t["pulled"] == t["upserted"] == t["deleted"] == 0 for t in report["tables"])
+    assert report["conflicts"] == []
+
 
 def _stamps_aside(rows: dict) -> dict:
     return {i: {c: v for c, v in r.items() if c != "updated_at"} for i, r in rows.items()}
