@@ -170,5 +170,6 @@ def test_the_root_help_imports_no_command():
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert (
         run.stderr.strip()
-        == "['khepri_cli.cli.lazy', 'khepri_cli.cli.main', 'khepri_cli.cli.state']"
+        == "['khepri_cli.cli.lazy', 'khepri_cli.cli.main', 'khepri_cli.cli.readying', "
+        "'khepri_cli.cli.state']"
     )

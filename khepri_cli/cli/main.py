@@ -14,9 +14,7 @@ anything else is a bug, reported in one line, with the traceback only under
 from __future__ import annotations
 
 import importlib
-import inspect
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,7 +23,8 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from khepri_cli import __version__
-from khepri_cli.cli.lazy import LazyGroup, click_command
+from khepri_cli.cli.lazy import click_command
+from khepri_cli.cli.readying import GLOBAL_HELP, plain_help_unless_terminal, prepare
 from khepri_cli.cli.state import AppState
 from khepri_cli.errors import USAGE, InvalidInput, KhepriError, NoProfile, NotFound, file_error
 
@@ -179,7 +178,7 @@ class KhepriGroup(TyperGroup):
         standalone = extra.pop("standalone_mode", True)
         args = list(sys.argv[1:] if args is None else args)
         debug = "--debug" in args or os.environ.get("KHEPRI_DEBUG") == "1"
-        _plain_help_unless_terminal()
+        plain_help_unless_terminal()
         code = run_safely(
             lambda: super(KhepriGroup, self).main(
                 args, prog_name or PROG, standalone_mode=False, **extra
@@ -189,88 +188,6 @@ class KhepriGroup(TyperGroup):
         if standalone:
             sys.exit(code)
         return code
-
-
-GLOBAL_HELP = {
-    "--db": "Journal file to use (default: $KHEPRI_DB, else khepri.db in your data folder).",
-    "--no-input": "Never prompt; a missing required value is an error.",
-    "--debug": "Show tracebacks on errors.",
-}
-"""The global options, which go before the command or after it (``khepri goals list --db x.db``)."""
-
-
-def _set_global(ctx: Any, param: Any, value: Any) -> None:
-    from khepri_cli.cli.state import state
-
-    if value is None or value is False:
-        return
-    app_state = state(ctx)
-    if param.name == "db":
-        app_state.db_path = Path(value)
-    elif param.name == "no_input":
-        app_state.no_input = True
-    else:
-        app_state.debug = True
-
-
-def _plain_help_unless_terminal() -> None:
-    """Help drawn by rich on a terminal, plain click text when piped (or TERM=dumb).
-
-    As every other output: and drawing help with rich costs more than
-    starting typer itself, which a script reading ``khepri goals --help``
-    should not pay for.
-    """
-    import typer.core
-
-    from khepri_cli.render.console import is_terminal
-
-    typer.core.HAS_RICH = is_terminal(sys.stdout)
-
-
-def prepare(command: Any) -> None:
-    """Ready ``command`` and every command below it (also those a lazy group builds later):
-    the global options, hidden from their help, and example lines kept as written."""
-    _accept_global_options(command)
-    _keep_example_lines(command)
-    for sub in getattr(command, "commands", {}).values():
-        prepare(sub)
-    if isinstance(command, LazyGroup):
-        command.built.append(prepare)
-
-
-EXAMPLE_BLOCK = re.compile(r"(Example:\n\n)(?=[ \t])")
-
-
-def _keep_example_lines(command: Any) -> None:
-    """Mark the example block of ``command``'s help so that help never rewraps it.
-
-    Plain help (click) and rich help (typer) both keep the lines of a
-    paragraph that starts with ``\\b`` as they are; an example continued on a
-    second line (``... \\``) must not be joined and wrapped again.
-    """
-    if command.help and "\b" not in command.help:
-        command.help = EXAMPLE_BLOCK.sub("\\1\b\n", inspect.cleandoc(command.help))
-
-
-def _accept_global_options(command: Any) -> None:
-    """Give ``command`` the global options, hidden from its help."""
-    from typer.core import TyperOption
-
-    taken = {opt for param in command.params for opt in getattr(param, "opts", ())}
-    for flag, help_text in GLOBAL_HELP.items():
-        if flag in taken:
-            continue
-        value = {"metavar": "FILE"} if flag == "--db" else {"is_flag": True, "default": False}
-        command.params.append(
-            TyperOption(
-                param_decls=[flag],
-                help=help_text,
-                hidden=True,
-                expose_value=False,
-                callback=_set_global,
-                **value,
-            )
-        )
 
 
 def run_safely(invoke: Any, *, debug: bool) -> int:

@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from khepri_cli.schema.json_text import json_writer
+from khepri_cli.schema.storable import unstorable
 from khepri_cli.schema.text import (
     LINE_MAX,
     LIST_MAX,
@@ -41,11 +42,9 @@ INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 _CANONICAL_UUID = "-".join(f"[0-9a-f]{{{n}}}" for n in (8, 4, 4, 4, 12))
 _CANONICAL_TIMESTAMP = r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}Z"
 """A timestamp already in the one stored form (a year from 1000: ``%Y`` pads no further)."""
-_SURROGATE = "[\ud800-\udfff]"
 
 
 _STORED_TEXT = json_writer(sort_keys=True)
-_STRICT_TEXT = json_writer(allow_nan=False)
 
 TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 """The one timestamp format stored in the journal: ISO 8601, UTC, microseconds."""
@@ -93,52 +92,6 @@ def kind_of(value: Any) -> str:
     if isinstance(value, str):
         return "text"
     return "a number"
-
-
-def _unstorable_text(text: str) -> bool:
-    return "\x00" in text or (not text.isascii() and re.search(_SURROGATE, text) is not None)
-
-
-def _surely_storable(document: dict | list | tuple) -> bool:
-    """A quick proof that a list or object holds nothing :func:`unstorable` would refuse.
-
-    Its JSON text, as the C encoder writes it, shows every NUL as ``\\u0000``
-    and every surrogate as it is, and cannot be written with NaN or an
-    infinity in it; a document it clears needs no walk through every value
-    (a check-in's readiness verdict has about sixty). False only means "walk it".
-    """
-    try:
-        text = _STRICT_TEXT(document)
-    except (TypeError, ValueError, RecursionError):
-        return False
-    return "\\u0000" not in text and not _unstorable_text(text)
-
-
-def unstorable(value: Any) -> str | None:
-    """Why a value cannot be stored in SQLite and in Postgres alike, or None."""
-    if isinstance(value, dict | list | tuple) and _surely_storable(value):
-        return None
-    return _first_unstorable(value)
-
-
-def _first_unstorable(value: Any) -> str | None:
-    if isinstance(value, str):
-        if _unstorable_text(value):
-            return "text must not contain NUL (\\u0000) or unpaired surrogate characters"
-    elif isinstance(value, float):
-        if not math.isfinite(value):
-            return "numbers must be finite"
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            problem = _first_unstorable(key) or _first_unstorable(item)
-            if problem:
-                return problem
-    elif isinstance(value, list | tuple):
-        for item in value:
-            problem = _first_unstorable(item)
-            if problem:
-                return problem
-    return None
 
 
 def round_half_up(value: float, digits: int) -> float:

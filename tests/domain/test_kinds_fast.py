@@ -20,13 +20,12 @@ from hypothesis import strategies as st
 from khepri_cli.schema.json_text import json_writer
 from khepri_cli.schema.kinds import (
     TIMESTAMP,
-    _first_unstorable,
     canonical_uuid,
     format_timestamp,
     parse_timestamp,
     round_half_up,
-    unstorable,
 )
+from khepri_cli.schema.storable import _first_unstorable, unstorable
 
 ANY_TEXT = st.text(st.characters(), max_size=8)  # NUL and lone surrogates included
 values = st.recursive(
