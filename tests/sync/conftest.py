@@ -432,3 +432,15 @@ def acting_as(
         # keeps SET LOCAL: step back to the connecting user explicitly.
         conn.execute("RESET ROLE")
         conn.execute("SELECT set_config('request.jwt.claims', '', true)")
+
+
+@pytest.fixture(params=["seed", "live"])
+def remote(request):
+    """The Khepri app on a remote (``two_way.App``, as a new user ada@example.com): the seed
+    schema, or the live backend upgraded as docs/supabase.md says (``--missing``)."""
+    from .two_way import App, with_khepri_migrations
+
+    url = request.getfixturevalue("pg_url" if request.param == "seed" else "pg_live_url")
+    if request.param == "live":
+        with_khepri_migrations(url)
+    return App(url, make_user(url, "ada@example.com"))

@@ -24,22 +24,9 @@ from khepri_cli.domain.advice import advise
 from khepri_cli.domain.limits import DayLimits
 from khepri_cli.domain.readiness_v2 import judge_day
 
-from .conftest import make_user
-from .two_way import App, add_plan, edit, everything, journal_rows, with_khepri_migrations
+from .two_way import LATER, App, add_plan, edit, everything, journal_rows
 
 psycopg = pytest.importorskip("psycopg")
-
-LATER = "2031-01-01T00:00:00Z"
-"""A journal clock after the database's: the journal's changes are then the later ones."""
-
-
-@pytest.fixture(params=["seed", "live"])
-def remote(request) -> App:
-    """The seed schema, or the live backend upgraded as docs/supabase.md says (``--missing``)."""
-    url = request.getfixturevalue("pg_url" if request.param == "seed" else "pg_live_url")
-    if request.param == "live":
-        with_khepri_migrations(url)
-    return App(url, make_user(url, "ada@example.com"))
 
 
 def sync(khepri, app: App, *more: str):

@@ -16,19 +16,9 @@ from khepri_cli.sync.transports import base
 from khepri_cli.sync.transports.base import RemoteError
 from khepri_cli.sync.transports.postgres import PostgresTransport
 
-from .conftest import make_user
-from .two_way import App, everything, with_khepri_migrations
+from .two_way import App, everything
 
 psycopg = pytest.importorskip("psycopg")
-
-
-@pytest.fixture(params=["seed", "live"])
-def remote(request) -> App:
-    """The seed schema, or the live backend upgraded as docs/supabase.md says (``--missing``)."""
-    url = request.getfixturevalue("pg_url" if request.param == "seed" else "pg_live_url")
-    if request.param == "live":
-        with_khepri_migrations(url)
-    return App(url, make_user(url, "ada@example.com"))
 
 
 @pytest.fixture

@@ -29,6 +29,9 @@ from khepri_cli.sync.remote_schema import classify
 
 from .conftest import acting_as
 
+LATER = "2031-01-01T00:00:00Z"
+"""A journal clock (KHEPRI_NOW) after the database's: the journal's changes are then the later ones."""
+
 SKIP = ("updated_at",)
 """Each side stamps its own writes: the one column two copies of a row may hold differently."""
 

@@ -224,33 +224,25 @@ class RestApi:
             raise ValueError(f"not a table name: {table!r}")
         path = f"/rest/v1/{table}"
         token = self.credentials.token()
-        try:
-            return self.connection.send(
-                method,
-                path,
-                what=what,
-                params=params,
-                body=body,
-                token=token,
-                headers=headers,
-                table=table,
-            )
-        except ApiError as exc:
-            if not exc.token_refused:
-                raise
-            renewed = self.credentials.renew(token)
-            if renewed is None:
-                raise
-        return self.connection.send(
-            method,
-            path,
-            what=what,
-            params=params,
-            body=body,
-            token=renewed,
-            headers=headers,
-            table=table,
-        )
+        renewed = False
+        while True:
+            try:
+                return self.connection.send(
+                    method,
+                    path,
+                    what=what,
+                    params=params,
+                    body=body,
+                    token=token,
+                    headers=headers,
+                    table=table,
+                )
+            except ApiError as exc:
+                if renewed or not exc.token_refused:
+                    raise
+                token, renewed = self.credentials.renew(token), True
+                if token is None:
+                    raise
 
 
 def _url_bytes(values: Sequence[str]) -> int:

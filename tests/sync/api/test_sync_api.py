@@ -15,13 +15,10 @@ import pytest
 from khepri_cli.schema import TABLE_NAMES
 from khepri_cli.sync.supabase_api.session import SessionStore
 
-from ..two_way import App, add_plan, edit, everything, with_khepri_migrations
+from ..two_way import LATER, App, add_plan, edit, everything, with_khepri_migrations
 from .conftest import PASSWORD
 
 psycopg = pytest.importorskip("psycopg")
-
-LATER = "2031-01-01T00:00:00Z"
-"""A journal clock after the database's: the journal's changes are then the later ones."""
 
 
 def fill(khepri) -> None:
