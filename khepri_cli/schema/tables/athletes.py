@@ -6,11 +6,11 @@ from khepri_cli.schema import kinds as k
 from khepri_cli.schema.model import Column, Table
 from khepri_cli.schema.rules import OneOf, Ordered, Range, TimeZoneName
 from khepri_cli.schema.tables.common import (
-    BODY_WEIGHT_KG,
     HEART_RATE,
     NOT_IN_THE_FUTURE,
     common_head,
     common_tail,
+    weight_kg,
 )
 
 ATHLETES = Table(
@@ -62,15 +62,7 @@ ATHLETES = Table(
             help="Date of birth, YYYY-MM-DD, e.g. 1990-04-12.",
             form="birth_date",
         ),
-        Column(
-            "weight_kg",
-            k.decimal(5, 2),
-            rule=BODY_WEIGHT_KG,
-            label="Weight",
-            flag="--weight",
-            help="Body weight in your units (kg or lb), e.g. 70.5.",
-            form="weight",
-        ),
+        weight_kg(),
         Column(
             "height_cm",
             k.decimal(5, 2),

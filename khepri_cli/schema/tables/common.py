@@ -8,7 +8,7 @@ from khepri_cli.schema.rules import DateWindow, NotBlank, Range
 
 HEART_RATE = Range(20, 250, unit="bpm")
 SCORE = Range(1, 10)
-BODY_WEIGHT_KG = Range(0, 1000, open_low=True, open_high=True)
+_BODY_WEIGHT_KG = Range(0, 1000, open_low=True, open_high=True)
 DECIMAL_10_2 = Range(-100_000_000, 100_000_000, open_low=True, open_high=True)
 WHOLE_SECONDS = Range(0, k.INT_MAX, open_low=True)
 NOT_IN_THE_FUTURE = DateWindow(0)
@@ -52,4 +52,18 @@ def description(noun: str) -> Column:
         flag="--description",
         help=f"Notes on the {noun}.",
         form="text",
+    )
+
+
+def weight_kg(prompt: str | None = None) -> Column:
+    """Body weight, as the profile and the check-in both hold it."""
+    return Column(
+        "weight_kg",
+        k.decimal(5, 2),
+        rule=_BODY_WEIGHT_KG,
+        label="Weight",
+        flag="--weight",
+        help="Body weight in your units (kg or lb), e.g. 70.5.",
+        form="weight",
+        prompt=prompt,
     )

@@ -6,13 +6,13 @@ from khepri_cli.schema import kinds as k
 from khepri_cli.schema.model import Column, Table
 from khepri_cli.schema.rules import OneOf, Range, ScoreMap
 from khepri_cli.schema.tables.common import (
-    BODY_WEIGHT_KG,
     HEART_RATE,
     NOT_IN_THE_FUTURE,
     SCORE,
     athlete_id,
     common_head,
     common_tail,
+    weight_kg,
 )
 
 SORENESS_AREAS: tuple[str, ...] = ("legs", "back", "shoulders", "arms", "core", "neck")
@@ -133,16 +133,7 @@ DAILY_CHECKINS = Table(
             form="hrv",
             prompt="HRV (ms)",
         ),
-        Column(
-            "weight_kg",
-            k.decimal(5, 2),
-            rule=BODY_WEIGHT_KG,
-            label="Weight",
-            flag="--weight",
-            help="Body weight in your units (kg or lb), e.g. 70.5.",
-            form="weight",
-            prompt="Weight",
-        ),
+        weight_kg(prompt="Weight"),
         Column(
             "available_time_minutes",
             k.INTEGER,
